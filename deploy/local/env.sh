@@ -1,0 +1,44 @@
+# Ports and credentials of the local stack. Sourced by stack.sh, the Makefile's
+# targets and the test fixtures; anything already set in the environment wins.
+: "${KAFKA_PORT:=39092}"
+: "${KAFKA_CONTROLLER_PORT:=39093}"
+: "${FERRETDB_PORT:=37017}"
+: "${SOCKUDO_PORT:=36001}"
+: "${SOCKUDO_METRICS_PORT:=36901}"
+: "${WALLET_SANDBOX_PORT:=38005}"
+: "${PUSHER_APP_ID:=livestream-local}"
+: "${PUSHER_KEY:=local-key}"
+: "${PUSHER_SECRET:=local-secret-change-me}"
+: "${JWT_SECRET:=dev-only-jwt-secret-change-me-32bytes!}"
+: "${WALLET_CALLBACK_SECRET:=dev-only-wallet-callback-secret}"
+: "${KAFKA_BOOTSTRAP_SERVERS:=127.0.0.1:$KAFKA_PORT}"
+: "${MONGODB_URI:=mongodb://127.0.0.1:$FERRETDB_PORT/}"
+: "${PUSHER_HOST:=127.0.0.1}"
+: "${PUSHER_PORT:=$SOCKUDO_PORT}"
+export KAFKA_PORT KAFKA_CONTROLLER_PORT FERRETDB_PORT SOCKUDO_PORT SOCKUDO_METRICS_PORT \
+  WALLET_SANDBOX_PORT PUSHER_APP_ID PUSHER_KEY PUSHER_SECRET JWT_SECRET WALLET_CALLBACK_SECRET \
+  KAFKA_BOOTSTRAP_SERVERS MONGODB_URI PUSHER_HOST PUSHER_PORT
+
+# API port 3800N, worker web port 3810N.
+service_port() { # service kind
+  local n
+  case "$1" in
+    goal-service) n=1 ;; session-service) n=2 ;; wallet-adapter) n=3 ;; notifier) n=4 ;;
+    *) return 1 ;;
+  esac
+  if [[ $2 == api ]]; then echo $((38000 + n)); else echo $((38100 + n)); fi
+}
+
+service_env() { # name -> KEY=VALUE lines for that process
+  local svc="${1%.*}"
+  echo "SERVICE_NAME=$svc"
+  if [[ $1 == wallet-sandbox ]]; then
+    echo "HTTP_PORT=$WALLET_SANDBOX_PORT"
+    echo "WALLET_CALLBACK_URL=http://127.0.0.1:$(service_port wallet-adapter api)/notify/wallet/transaction"
+    return
+  fi
+  echo "HTTP_PORT=$(service_port "$svc" api)"
+  echo "WORKER_WEB_PORT=$(service_port "$svc" worker)"
+  echo "WALLET_API_URL=http://127.0.0.1:$WALLET_SANDBOX_PORT"
+  echo "WALLET_ADAPTER_URL=http://127.0.0.1:$(service_port wallet-adapter api)"
+}

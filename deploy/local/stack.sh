@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# The local stack: real Kafka (KRaft), FerretDB (SQLite) and Sockudo on loopback,
+# plus the wallet sandbox and the four services. Installs on first use from the
+# package registries; every command is idempotent.
+#
+#   deploy/local/stack.sh install|start|stop|status [infra|services|all]
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+# shellcheck source=deploy/local/env.sh
+source "$HERE/env.sh"
+
+VAR="$HERE/var"
+CACHE="${LSG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/livestream-goals}"
+PY="$ROOT/.venv/bin/python"
+
+KAFKA_VERSION=4.1.1
+FERRETDB_VERSION=1.24.2
+SOCKUDO_VERSION=5.2.0
+KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
+FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION/ferretdb"
+SOCKUDO_BIN="$CACHE/sockudo-$SOCKUDO_VERSION/bin/sockudo"
+
+SERVICES=(wallet-sandbox goal-service.api goal-service.worker session-service.api
+  session-service.worker wallet-adapter.api wallet-adapter.worker notifier.api notifier.worker)
+
+log() { printf '[stack] %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+pidfile() { echo "$VAR/run/$1.pid"; }
+running() {
+  local f; f="$(pidfile "$1")"
+  [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+wait_for() { # name seconds command...
+  local name="$1" secs="$2"; shift 2
+  local deadline=$((SECONDS + secs))
+  until "$@"; do
+    if ! running "$name"; then
+      log "$name exited; last log lines:"; tail -n 30 "$VAR/log/$name.log" >&2 || true; return 1
+    fi
+    ((SECONDS < deadline)) || { log "$name not ready after ${secs}s"; tail -n 30 "$VAR/log/$name.log" >&2; return 1; }
+    sleep 0.2
+  done
+}
+
+http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
+
+# ---------------------------------------------------------------- install
+install_python() {
+  if ! command -v uv >/dev/null 2>&1; then
+    log "installing uv"; python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
+    export PATH="$HOME/.local/bin:$PATH"
+  fi
+  if [[ ! -x "$PY" ]] || ! cmp -s "$ROOT/requirements.lock" "$ROOT/.venv/.requirements.lock"; then
+    log "installing Python dependencies into .venv"
+    uv venv --quiet --allow-existing --python 3.11 "$ROOT/.venv"
+    uv pip sync --quiet -p "$PY" "$ROOT/requirements.lock"
+    uv pip install --quiet -p "$PY" --no-deps \
+      -e "$ROOT/schemas" -e "$ROOT/libs/service-kit" -e "$ROOT/deploy/local/wallet-sandbox" \
+      -e "$ROOT/services/goal-service" -e "$ROOT/services/session-service" \
+      -e "$ROOT/services/wallet-adapter" -e "$ROOT/services/notifier"
+    cp "$ROOT/requirements.lock" "$ROOT/.venv/.requirements.lock"
+  fi
+}
+
+install_kafka() {
+  [[ -f "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" ]] && return
+  command -v mvn >/dev/null || die "Maven is needed to fetch Kafka"
+  log "fetching Kafka $KAFKA_VERSION from Maven Central"
+  mvn -q -B -f "$HERE/kafka/pom.xml" package -Dkafka.version="$KAFKA_VERSION" \
+    -Dkafka.libs="$KAFKA_LIBS.partial"
+  rm -rf "$KAFKA_LIBS" && mv "$KAFKA_LIBS.partial" "$KAFKA_LIBS"
+  rm -rf "$HERE/kafka/target"
+}
+
+install_ferretdb() {
+  [[ -x "$FERRETDB_BIN" ]] && return
+  command -v go >/dev/null || die "Go is needed to build FerretDB"
+  log "building FerretDB $FERRETDB_VERSION from the Go module proxy"
+  mkdir -p "$(dirname "$FERRETDB_BIN")"
+  (cd "$HERE/ferretdb" && CGO_ENABLED=0 go build -trimpath -o "$FERRETDB_BIN.partial" .)
+  mv "$FERRETDB_BIN.partial" "$FERRETDB_BIN"
+}
+
+install_sockudo() {
+  [[ -x "$SOCKUDO_BIN" ]] && return
+  command -v cargo >/dev/null || die "Rust (cargo) is needed to build Sockudo"
+  if ! command -v protoc >/dev/null; then
+    log "installing protoc (Debian package protobuf-compiler), needed by Sockudo's build"
+    if [[ $(id -u) -eq 0 ]]; then apt-get update -qq && apt-get install -y -qq protobuf-compiler >/dev/null
+    else sudo apt-get update -qq && sudo apt-get install -y -qq protobuf-compiler >/dev/null; fi
+  fi
+  log "building Sockudo $SOCKUDO_VERSION from crates.io (local adapter only; ~15 min cold)"
+  local started=$SECONDS
+  CARGO_TARGET_DIR="$CACHE/cargo-target" cargo install sockudo --version "$SOCKUDO_VERSION" \
+    --locked --no-default-features --features local --root "$CACHE/sockudo-$SOCKUDO_VERSION" --quiet
+  log "Sockudo built in $((SECONDS - started))s"
+}
+
+install_all() { install_python; install_kafka; install_ferretdb; install_sockudo; }
+
+# ---------------------------------------------------------------- start
+spawn() { # name logfile command...
+  local name="$1"; shift
+  mkdir -p "$VAR/run" "$VAR/log"
+  running "$name" && return 0
+  setsid "$@" >>"$VAR/log/$name.log" 2>&1 < /dev/null &
+  echo $! > "$(pidfile "$name")"
+}
+
+start_kafka() {
+  local name=kafka data="$VAR/data/kafka" conf="$VAR/conf/kafka"
+  running $name && return
+  mkdir -p "$data" "$conf"
+  sed -e "s|@PORT@|$KAFKA_PORT|g" -e "s|@CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
+    -e "s|@DATA@|$data|g" "$HERE/kafka/server.properties" > "$conf/server.properties"
+  local cp="$KAFKA_LIBS/*"
+  local jvm=(java -Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true
+    -Dlog4j2.configurationFile="$HERE/kafka/log4j2.properties" -Dkafka.logs.dir="$VAR/log" -cp "$cp")
+  if [[ ! -f "$data/meta.properties" ]]; then
+    log "formatting Kafka storage"
+    "${jvm[@]}" kafka.tools.StorageTool format --ignore-formatted \
+      -t "$("${jvm[@]}" kafka.tools.StorageTool random-uuid)" -c "$conf/server.properties" >/dev/null
+  fi
+  spawn $name "${jvm[@]}" kafka.Kafka "$conf/server.properties"
+}
+
+start_ferretdb() {
+  mkdir -p "$VAR/data/ferretdb"
+  spawn ferretdb "$FERRETDB_BIN" -listen "127.0.0.1:$FERRETDB_PORT" -data "$VAR/data/ferretdb"
+}
+
+start_sockudo() {
+  mkdir -p "$VAR/data/sockudo"
+  cd "$VAR/data/sockudo"
+  spawn sockudo env HOST=127.0.0.1 PORT="$SOCKUDO_PORT" METRICS_HOST=127.0.0.1 \
+    METRICS_PORT="$SOCKUDO_METRICS_PORT" ADAPTER_DRIVER=local CACHE_DRIVER=memory QUEUE_DRIVER=memory \
+    APP_MANAGER_DRIVER=memory RATE_LIMITER_DRIVER=memory LOG_OUTPUT_FORMAT=json \
+    SOCKUDO_DEFAULT_APP_ID="$PUSHER_APP_ID" SOCKUDO_DEFAULT_APP_KEY="$PUSHER_KEY" \
+    SOCKUDO_DEFAULT_APP_SECRET="$PUSHER_SECRET" SOCKUDO_DEFAULT_APP_ENABLED=true \
+    SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES=false SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS=10000 \
+    SOCKUDO_DEFAULT_APP_MAX_BACKEND_EVENTS_PER_SECOND=100000 \
+    SOCKUDO_DEFAULT_APP_MAX_READ_REQUESTS_PER_SECOND=100000 \
+    SOCKUDO_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SECOND=1000 \
+    "$SOCKUDO_BIN"
+  cd - >/dev/null
+}
+
+start_infra() {
+  install_kafka; install_ferretdb; install_sockudo
+  local t=$SECONDS
+  start_kafka; start_ferretdb; start_sockudo
+  wait_for ferretdb 30 port_open "$FERRETDB_PORT"
+  wait_for sockudo 30 http_ok "http://127.0.0.1:$SOCKUDO_PORT/up/$PUSHER_APP_ID"
+  wait_for kafka 90 port_open "$KAFKA_PORT"
+  install_python
+  "$PY" -m service_kit.admin ensure-topics --timeout 90
+  log "infra ready in $((SECONDS - t))s (kafka :$KAFKA_PORT, ferretdb :$FERRETDB_PORT, sockudo :$SOCKUDO_PORT)"
+}
+
+service_cmd() { # name -> command line
+  case "$1" in
+    wallet-sandbox) echo "$PY -m wallet_sandbox" ;;
+    *.api) echo "$PY -m $(tr - _ <<<"${1%.*}") api" ;;
+    *.worker) echo "$PY -m $(tr - _ <<<"${1%.*}") worker" ;;
+  esac
+}
+
+service_ready_url() {
+  local svc="${1%.*}" kind="${1##*.}" port
+  case "$1" in
+    wallet-sandbox) echo "http://127.0.0.1:$WALLET_SANDBOX_PORT/healthz"; return ;;
+  esac
+  if [[ $kind == api ]]; then port=$(service_port "$svc" api); else port=$(service_port "$svc" worker); fi
+  echo "http://127.0.0.1:$port/readyz"
+}
+
+start_services() {
+  install_python
+  local t=$SECONDS name
+  for name in "${SERVICES[@]}"; do
+    # shellcheck disable=SC2046
+    ( export $(service_env "$name"); spawn "$name" $(service_cmd "$name") )
+  done
+  for name in "${SERVICES[@]}"; do
+    wait_for "$name" 90 http_ok "$(service_ready_url "$name")"
+  done
+  log "services ready in $((SECONDS - t))s"
+}
+
+# ---------------------------------------------------------------- stop/status
+stop_one() {
+  local name="$1" f pid
+  f="$(pidfile "$name")"
+  [[ -f "$f" ]] || return 0
+  pid="$(cat "$f")"
+  if kill -0 "$pid" 2>/dev/null; then
+    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
+    kill -0 "$pid" 2>/dev/null && { log "$name did not stop in 30s; killing"; kill -KILL -- "-$pid" 2>/dev/null || true; }
+  fi
+  rm -f "$f"
+}
+
+stop_services() { local n; for n in "${SERVICES[@]}"; do stop_one "$n"; done; }
+stop_infra() { stop_one sockudo; stop_one ferretdb; stop_one kafka; }
+
+status() {
+  local n
+  for n in kafka ferretdb sockudo "${SERVICES[@]}"; do
+    if running "$n"; then
+      printf '%-24s running  pid %-7s rss %s KiB\n' "$n" "$(cat "$(pidfile "$n")")" \
+        "$(ps -o rss= -p "$(cat "$(pidfile "$n")")" | tr -d ' ')"
+    else printf '%-24s stopped\n' "$n"; fi
+  done
+}
+
+cmd="${1:-status}" what="${2:-all}"
+case "$cmd:$what" in
+  install:*) install_all ;;
+  start:infra) start_infra ;;
+  start:services) start_services ;;
+  start:all) start_infra; start_services ;;
+  stop:services) stop_services ;;
+  stop:infra) stop_infra ;;
+  stop:all) stop_services; stop_infra ;;
+  status:*) status ;;
+  reset:*) stop_services; stop_infra; rm -rf "$VAR" ;;
+  *) die "usage: $0 install|start|stop|status|reset [infra|services|all]" ;;
+esac

@@ -1,0 +1,99 @@
+"""Run handlers for one consumed message: bounded retries, then the dead-letter topic.
+
+A handler takes (envelope, payload) and returns the messages to publish. It never
+touches Kafka itself, so the same handler runs under faust, in unit tests and in
+scripts. Nothing raised here escapes into faust, which would ack it silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+
+from livestream_schemas.base import Message
+from livestream_schemas.envelope import Envelope, decode
+from service_kit import metrics, tracing
+from service_kit.kafka import Publisher, derived_event_id
+from service_kit.settings import KitSettings
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Envelope, Message], Awaitable[Sequence[Message]]]
+
+
+@dataclass
+class Dispatcher:
+    settings: KitSettings
+    publisher: Publisher
+
+    async def dispatch(self, topic: str, raw: bytes, handlers: Sequence[Handler]) -> None:
+        service = self.settings.service_name
+        try:
+            envelope, payload = decode(raw)
+        except ValueError as exc:
+            await self.dead_letter(topic, raw, key=b"", handler="decode", error=f"undecodable: {exc}")
+            return
+        token = tracing.set_current(envelope.trace)
+        try:
+            for handler in handlers:
+                if await self._run(topic, envelope, payload, handler):
+                    metrics.MESSAGES_CONSUMED.labels(service, topic).inc()
+                else:
+                    await self.dead_letter(
+                        topic, raw, key=envelope.key.encode(), handler=handler.__name__,
+                        error=self._last_error,
+                    )
+        finally:
+            tracing._current.reset(token)
+
+    async def _run(self, topic: str, envelope: Envelope, payload: Message, handler: Handler) -> bool:
+        service = self.settings.service_name
+        attempts = max(1, self.settings.consumer_max_attempts)
+        for attempt in range(1, attempts + 1):
+            started = time.perf_counter()
+            try:
+                outbound = await handler(envelope, payload)
+                for index, message in enumerate(outbound):
+                    cause = f"{envelope.event_id}/{handler.__name__}"
+                    await self.publisher.publish(
+                        message,
+                        event_id=derived_event_id(cause, index, message.message_type),
+                        trace=tracing.child_of(envelope.trace.get("traceparent")),
+                    )
+                return True
+            except Exception as exc:
+                metrics.MESSAGES_FAILED.labels(service, topic).inc()
+                self._last_error = f"{type(exc).__name__}: {exc}"
+                log.warning(
+                    "handler failed",
+                    exc_info=attempt == attempts,
+                    extra={"fields": {"handler": handler.__name__, "topic": topic,
+                                      "event_id": envelope.event_id, "attempt": attempt}},
+                )
+                if attempt < attempts:
+                    await asyncio.sleep(self.settings.consumer_retry_backoff_s * 2 ** (attempt - 1))
+            finally:
+                metrics.HANDLER_LATENCY.labels(service, topic).observe(time.perf_counter() - started)
+        return False
+
+    _last_error: str = ""
+
+    async def dead_letter(self, topic: str, raw: bytes, *, key: bytes, handler: str, error: str) -> None:
+        """Park the original bytes with why they failed; replayable as they are."""
+        service = self.settings.service_name
+        envelope = Envelope(type="dead_letter", key=key.decode(errors="replace") or "unknown", payload={})
+        headers = [
+            ("dlq.original_topic", topic.encode()),
+            ("dlq.handler", handler.encode()),
+            ("dlq.error", error[:2000].encode()),
+            ("dlq.attempts", str(self.settings.consumer_max_attempts).encode()),
+        ]
+        await self.publisher.send(self.settings.dlq_topic, envelope, value=raw, extra_headers=headers)
+        metrics.MESSAGES_DEAD_LETTERED.labels(service, topic).inc()
+        log.error(
+            "dead-lettered",
+            extra={"fields": {"topic": topic, "handler": handler, "error": error}},
+        )

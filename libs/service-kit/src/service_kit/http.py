@@ -1,0 +1,96 @@
+"""FastAPI app with the endpoints every service has: health, readiness, metrics, auth."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from service_kit import metrics, tracing
+from service_kit.auth import AuthError, Caller, JwtVerifier
+from service_kit.settings import KitSettings
+
+ReadyCheck = Callable[[], Awaitable[dict[str, bool]]]
+
+
+def verifier_from(settings: KitSettings) -> JwtVerifier:
+    return JwtVerifier(
+        key=settings.jwt_secret,
+        algorithms=tuple(settings.jwt_algorithms),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+        client_claim=settings.jwt_client_claim,
+    )
+
+
+def create_app(settings: KitSettings, *, ready: ReadyCheck, **fastapi_kwargs: object) -> FastAPI:
+    app = FastAPI(title=settings.service_name, **fastapi_kwargs)  # type: ignore[arg-type]
+    app.state.verifier = verifier_from(settings)
+    service = settings.service_name
+
+    @app.middleware("http")
+    async def observe(request: Request, call_next):  # type: ignore[no-untyped-def]
+        trace = tracing.child_of(request.headers.get("traceparent"))
+        token = tracing.set_current(trace)
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            response.headers["traceparent"] = trace["traceparent"]
+            return response
+        finally:
+            tracing._current.reset(token)
+            route = getattr(request.scope.get("route"), "path", "unmatched")
+            metrics.HTTP_REQUESTS.labels(service, request.method, route, str(status)).inc()
+            metrics.HTTP_LATENCY.labels(service, request.method, route).observe(
+                time.perf_counter() - started
+            )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_body(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
+            for e in exc.errors()
+        ]
+        return JSONResponse({"reason": "invalid_request", "errors": errors}, status_code=422)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz() -> JSONResponse:
+        checks = await ready()
+        ok = all(checks.values())
+        return JSONResponse({"ready": ok, "checks": checks}, status_code=200 if ok else 503)
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics_endpoint() -> Response:
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+def problem(status: int, reason: str, detail: str = "", headers: dict[str, str] | None = None) -> HTTPException:
+    """An HTTP error with a machine-readable reason."""
+    return HTTPException(status, detail={"reason": reason, "detail": detail}, headers=headers)
+
+
+async def current_caller(
+    request: Request, authorization: Annotated[str | None, Header()] = None
+) -> Caller:
+    if not authorization or not authorization.lower().startswith("bearer "):
+        raise problem(401, "unauthenticated", "missing bearer token", {"WWW-Authenticate": "Bearer"})
+    try:
+        return request.app.state.verifier.verify(authorization.split(" ", 1)[1].strip())  # type: ignore[no-any-return]
+    except AuthError as exc:
+        raise problem(401, "unauthenticated", str(exc), {"WWW-Authenticate": "Bearer"}) from exc
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]

@@ -1,0 +1,46 @@
+"""`python -m <service> api|worker`: one entrypoint, two process kinds."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Callable
+from typing import Any
+
+import uvicorn
+
+from service_kit.logs import configure_logging
+from service_kit.settings import KitSettings
+
+log = logging.getLogger(__name__)
+
+
+def run(
+    settings: KitSettings,
+    *,
+    build_api: Callable[[], Any],
+    build_worker: Callable[[], Any] | None,
+    argv: list[str] | None = None,
+) -> None:
+    args = argv if argv is not None else sys.argv[1:]
+    kind = args[0] if args else "api"
+    configure_logging(f"{settings.service_name}.{kind}", settings.log_level)
+    if kind == "api":
+        # uvicorn handles SIGTERM: stops accepting, drains in-flight requests, runs shutdown.
+        uvicorn.run(build_api(), host=settings.http_host, port=settings.http_port,
+                    log_config=None, timeout_graceful_shutdown=20)
+    elif kind == "worker" and build_worker is not None:
+        app = build_worker()
+        # faust's worker traps SIGTERM, stops agents and commits offsets before exiting.
+        from faust.worker import Worker
+
+        worker = Worker(app, loglevel=settings.log_level.lower(), quiet=True,
+                        redirect_stdouts=False, override_logging=False)
+        worker.execute_from_commandline()
+    else:
+        raise SystemExit(f"usage: python -m {settings.service_name.replace('-', '_')} api|worker")
+
+
+def run_coro(coro: Any) -> Any:
+    return asyncio.run(coro)

@@ -1,0 +1,47 @@
+"""Settings every service shares; each service subclasses once and builds it in __main__."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from livestream_schemas.topics import TOPICS, dlq_topic
+
+
+class KitSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore")
+
+    service_name: str = "service"
+    kafka_bootstrap_servers: str = "127.0.0.1:39092"
+    mongodb_uri: str = "mongodb://127.0.0.1:37017/"
+    mongodb_database: str = ""
+    http_host: str = "127.0.0.1"
+    http_port: int = 8000
+    worker_web_port: int = 6066
+    log_level: str = "INFO"
+
+    # JWTs come from the API gateway: HS256 with a shared secret, or RS256/ES256 with a key.
+    jwt_secret: str = "dev-only-jwt-secret-change-me-32bytes!"
+    jwt_algorithms: list[str] = Field(default_factory=lambda: ["HS256"])
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_client_claim: str = "client_id"
+
+    consumer_max_attempts: int = 3
+    consumer_retry_backoff_s: float = 0.2
+    # {"goal.created": "prod.goal.created"}: rename a declared topic without code changes.
+    topic_overrides: dict[str, str] = Field(default_factory=dict)
+
+    def topic(self, declared: str) -> str:
+        known = {spec.name for spec in TOPICS}
+        if declared not in known:
+            raise KeyError(f"undeclared topic {declared!r}")
+        return self.topic_overrides.get(declared, declared)
+
+    @property
+    def dlq_topic(self) -> str:
+        return self.topic_overrides.get(dlq_topic(self.service_name), dlq_topic(self.service_name))
+
+    @property
+    def database(self) -> str:
+        return self.mongodb_database or self.service_name.replace("-", "_")

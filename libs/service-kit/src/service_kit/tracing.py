@@ -1,0 +1,28 @@
+"""W3C trace context, carried from the HTTP edge through every Kafka hop."""
+
+from __future__ import annotations
+
+import contextvars
+import secrets
+
+_current: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("trace", default={})
+
+
+def new_traceparent(trace_id: str | None = None) -> str:
+    return f"00-{trace_id or secrets.token_hex(16)}-{secrets.token_hex(8)}-01"
+
+
+def child_of(traceparent: str | None) -> dict[str, str]:
+    """A new span id under the incoming trace (or a new trace when absent/invalid)."""
+    parts = (traceparent or "").split("-")
+    if len(parts) == 4 and len(parts[1]) == 32:
+        return {"traceparent": new_traceparent(parts[1])}
+    return {"traceparent": new_traceparent()}
+
+
+def set_current(trace: dict[str, str]) -> contextvars.Token[dict[str, str]]:
+    return _current.set(trace)
+
+
+def current() -> dict[str, str]:
+    return dict(_current.get())

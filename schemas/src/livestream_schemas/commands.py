@@ -1,0 +1,78 @@
+"""Commands: imperative requests handled by exactly one service."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from livestream_schemas.base import GoalLevel, Message
+
+
+class CreateGoal(Message):
+    message_type = "create_goal"
+
+    goal_id: str
+    cls: str = Field(alias="_cls")
+    active: bool = True
+    nbf: datetime | None = None
+    exp: datetime | None = None
+    levels: list[GoalLevel] = Field(default_factory=list)
+    context: dict[str, Any] = Field(default_factory=dict)
+    conditions: dict[str, Any] = Field(default_factory=dict)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+
+
+class DeactivateGoal(Message):
+    """End a goal if it still matches `filter` (e.g. active and owned by the caller)."""
+
+    message_type = "deactivate_goal"
+
+    goal_id: str
+    filter: dict[str, Any] = Field(default_factory=dict)
+    triggerer: str
+    metadata: dict[str, Any] | None = None
+
+
+class IncrementGoalProgress(Message):
+    message_type = "increment_goal_progress"
+
+    goal_id: str
+    amount: int = Field(ge=1)
+    cost: int = Field(ge=0)
+    breakdown_id: str
+    insert_id: str
+
+
+class Transfer(Message):
+    """Move coins from a user's wallet; `to_user_id` None means into escrow."""
+
+    message_type = "transfer"
+
+    transaction_id: str
+    from_user_id: str
+    to_user_id: str | None = None
+    escrow_user_id: str | None = None  # whose escrow tag the hold carries
+    amount: int = Field(gt=0)
+    tags: list[str] = Field(default_factory=list)
+    forced: bool = False
+    timestamp: datetime | None = None
+
+
+class Refund(Message):
+    """Return an escrow hold (by its transaction id) to the payer, exactly once."""
+
+    message_type = "refund"
+
+    transaction_id: str
+    reason: str = ""
+
+
+class Release(Message):
+    """Pay an escrow hold (by its transaction id) on to the beneficiary, exactly once."""
+
+    message_type = "release"
+
+    transaction_id: str
+    reason: str = ""

@@ -1,0 +1,58 @@
+"""Goal events (produced by goal-service, and goal.added by session-service)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import Field
+
+from livestream_schemas.base import BreakdownEntry, GoalLevel, Message
+
+SHOW_FUNDING_GOAL = "ShowFundingGoal"
+TRIGGER_EXCLUSIVE_GOAL = "TriggerExclusiveGoal"
+
+
+class GoalSnapshot(Message):
+    """Fields every goal event carries; `version` increases with every change."""
+
+    goal_id: str
+    cls: str = Field(alias="_cls")
+    active: bool
+    conditions: dict[str, Any] = Field(default_factory=dict)
+    context: dict[str, Any] = Field(default_factory=dict)
+    levels: list[GoalLevel] = Field(default_factory=list)
+    progress: int = 0
+    nbf: datetime | None = None
+    exp: datetime | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    version: int = Field(ge=1)
+
+
+class GoalCreated(GoalSnapshot):
+    message_type = "goal.created"
+
+
+class GoalAdded(GoalSnapshot):
+    """A goal was bound to its session (the streamer's apps show it)."""
+
+    message_type = "goal.added"
+    session_id: str
+    streamer_id: str
+
+
+class GoalProgressed(GoalSnapshot):
+    message_type = "goal.progressed"
+    amount: int
+    cost: int = 0
+    breakdown_id: str
+    insert_id: str
+    breakdown: dict[str, BreakdownEntry] = Field(default_factory=dict)
+
+
+class GoalEnded(GoalSnapshot):
+    """The goal stopped; `levels` holds levels[0] only, `triggerer` who ended it."""
+
+    message_type = "goal.ended"
+    triggerer: str
+    breakdown: dict[str, BreakdownEntry] = Field(default_factory=dict)
