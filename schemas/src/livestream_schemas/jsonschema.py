@@ -16,13 +16,20 @@ def render() -> dict[str, str]:
     files = {"envelope.json": Envelope.model_json_schema()}
     for (name, version), model in sorted(MESSAGE_TYPES.items()):
         files[f"{name}.v{version}.json"] = model.model_json_schema(by_alias=True)
-    return {fname: json.dumps(schema, indent=2, sort_keys=True) + "\n" for fname, schema in files.items()}
+    return {
+        fname: json.dumps(schema, indent=2, sort_keys=True) + "\n"
+        for fname, schema in files.items()
+    }
 
 
 def stale_files(out_dir: Path = OUT_DIR) -> list[str]:
     expected = render()
     present = {p.name for p in out_dir.glob("*.json")} if out_dir.exists() else set()
-    stale = [f for f, text in expected.items() if not (out_dir / f).exists() or (out_dir / f).read_text() != text]
+    stale = [
+        f
+        for f, text in expected.items()
+        if not (out_dir / f).exists() or (out_dir / f).read_text() != text
+    ]
     return sorted(stale + sorted(present - expected.keys()))
 
 

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 TRIGGER_EXCLUSIVE = "trigger_exclusive"
 SHOW_TICKET = "show_ticket"
 
-_SWAG = re.compile(r"^swag::livestream\.session:(?P<session>[^.:]+)\.(?P<kind>[a-z_]+):(?P<goal>[^:]+)$")
+_SWAG = re.compile(
+    r"^swag::livestream\.session:(?P<session>[^.:]+)\.(?P<kind>[a-z_]+):(?P<goal>[^:]+)$"
+)
 
 
 @dataclass(frozen=True)

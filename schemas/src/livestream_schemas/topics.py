@@ -19,13 +19,12 @@ class TopicSpec:
 
 
 TOPICS: tuple[TopicSpec, ...] = (
-    # commands
-    TopicSpec("goal.create", "goal_id", ("create_goal",)),
-    TopicSpec("goal.deactivate", "goal_id", ("deactivate_goal",)),
-    TopicSpec("goal.increment_progress", "goal_id", ("increment_goal_progress",)),
-    TopicSpec("wallet.transfer", "transaction_id", ("transfer",)),
-    TopicSpec("wallet.refund", "transaction_id", ("refund",)),
-    TopicSpec("wallet.release", "transaction_id", ("release",)),
+    # Commands. Every write to a goal goes through goal.commands, keyed by goal_id, so
+    # one agent applies a goal's changes in order (single writer per aggregate).
+    TopicSpec(
+        "goal.commands", "goal_id", ("create_goal", "deactivate_goal", "increment_goal_progress")
+    ),
+    TopicSpec("wallet.commands", "transaction_id", ("transfer", "refund", "release")),
     # events
     TopicSpec("goal.created", "goal_id", ("goal.created",)),
     TopicSpec("goal.added", "session_id", ("goal.added",)),

@@ -41,7 +41,11 @@ class JwtVerifier:
 
 
 def issue_token(
-    secret: str, user_id: str, client_id: str = "web", ttl_s: int = 3600, client_claim: str = "client_id"
+    secret: str,
+    user_id: str,
+    client_id: str = "web",
+    ttl_s: int = 3600,
+    client_claim: str = "client_id",
 ) -> str:
     """Mint an HS256 token the way the gateway would (dev stack, demo and tests)."""
     import time

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from livestream_schemas.base import Message
@@ -29,27 +29,37 @@ class Dispatcher:
     settings: KitSettings
     publisher: Publisher
 
-    async def dispatch(self, topic: str, raw: bytes, handlers: Sequence[Handler]) -> None:
+    routes: Mapping[str, Sequence[Handler]]
+
+    async def dispatch(self, topic: str, raw: bytes, key: bytes = b"") -> None:
+        """Run every receiver of this message's type, each with its own retries."""
         service = self.settings.service_name
         try:
             envelope, payload = decode(raw)
         except ValueError as exc:
-            await self.dead_letter(topic, raw, key=b"", handler="decode", error=f"undecodable: {exc}")
+            await self.dead_letter(
+                topic, raw, key=key, handler="decode", error=f"undecodable: {exc}"
+            )
             return
         token = tracing.set_current(envelope.trace)
         try:
-            for handler in handlers:
+            for handler in self.routes.get(envelope.type, ()):
                 if await self._run(topic, envelope, payload, handler):
                     metrics.MESSAGES_CONSUMED.labels(service, topic).inc()
                 else:
                     await self.dead_letter(
-                        topic, raw, key=envelope.key.encode(), handler=handler.__name__,
+                        topic,
+                        raw,
+                        key=envelope.key.encode(),
+                        handler=handler.__name__,
                         error=self._last_error,
                     )
         finally:
-            tracing._current.reset(token)
+            tracing.reset(token)
 
-    async def _run(self, topic: str, envelope: Envelope, payload: Message, handler: Handler) -> bool:
+    async def _run(
+        self, topic: str, envelope: Envelope, payload: Message, handler: Handler
+    ) -> bool:
         service = self.settings.service_name
         attempts = max(1, self.settings.consumer_max_attempts)
         for attempt in range(1, attempts + 1):
@@ -70,30 +80,63 @@ class Dispatcher:
                 log.warning(
                     "handler failed",
                     exc_info=attempt == attempts,
-                    extra={"fields": {"handler": handler.__name__, "topic": topic,
-                                      "event_id": envelope.event_id, "attempt": attempt}},
+                    extra={
+                        "fields": {
+                            "handler": handler.__name__,
+                            "topic": topic,
+                            "event_id": envelope.event_id,
+                            "attempt": attempt,
+                        }
+                    },
                 )
                 if attempt < attempts:
                     await asyncio.sleep(self.settings.consumer_retry_backoff_s * 2 ** (attempt - 1))
             finally:
-                metrics.HANDLER_LATENCY.labels(service, topic).observe(time.perf_counter() - started)
+                metrics.HANDLER_LATENCY.labels(service, topic).observe(
+                    time.perf_counter() - started
+                )
         return False
 
     _last_error: str = ""
 
-    async def dead_letter(self, topic: str, raw: bytes, *, key: bytes, handler: str, error: str) -> None:
+    async def dead_letter(
+        self, topic: str, raw: bytes, *, key: bytes, handler: str, error: str
+    ) -> None:
         """Park the original bytes with why they failed; replayable as they are."""
         service = self.settings.service_name
-        envelope = Envelope(type="dead_letter", key=key.decode(errors="replace") or "unknown", payload={})
+        envelope = Envelope(
+            type="dead_letter", key=key.decode(errors="replace") or "unknown", payload={}
+        )
         headers = [
             ("dlq.original_topic", topic.encode()),
             ("dlq.handler", handler.encode()),
             ("dlq.error", error[:2000].encode()),
             ("dlq.attempts", str(self.settings.consumer_max_attempts).encode()),
         ]
-        await self.publisher.send(self.settings.dlq_topic, envelope, value=raw, extra_headers=headers)
+        await self.publisher.send(
+            self.settings.dlq_topic, envelope, value=raw, extra_headers=headers
+        )
         metrics.MESSAGES_DEAD_LETTERED.labels(service, topic).inc()
         log.error(
             "dead-lettered",
             extra={"fields": {"topic": topic, "handler": handler, "error": error}},
         )
+
+
+def receiver(fn: Callable[..., Awaitable[Sequence[Message]]], **deps: object) -> Handler:
+    """Bind a plain handler `fn(message, *, deps...)` to the (envelope, payload) shape.
+
+    `fn` gets `envelope=` too when it declares that keyword (for event ids, times).
+    """
+    import inspect
+
+    wants_envelope = "envelope" in inspect.signature(fn).parameters
+
+    async def bound(envelope: Envelope, payload: Message) -> Sequence[Message]:
+        if wants_envelope:
+            return await fn(payload, envelope=envelope, **deps)
+        return await fn(payload, **deps)
+
+    bound.__name__ = fn.__name__
+    bound.__qualname__ = fn.__qualname__
+    return bound

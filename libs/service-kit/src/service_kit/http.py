@@ -45,7 +45,7 @@ def create_app(settings: KitSettings, *, ready: ReadyCheck, **fastapi_kwargs: ob
             response.headers["traceparent"] = trace["traceparent"]
             return response
         finally:
-            tracing._current.reset(token)
+            tracing.reset(token)
             route = getattr(request.scope.get("route"), "path", "unmatched")
             metrics.HTTP_REQUESTS.labels(service, request.method, route, str(status)).inc()
             metrics.HTTP_LATENCY.labels(service, request.method, route).observe(
@@ -77,7 +77,9 @@ def create_app(settings: KitSettings, *, ready: ReadyCheck, **fastapi_kwargs: ob
     return app
 
 
-def problem(status: int, reason: str, detail: str = "", headers: dict[str, str] | None = None) -> HTTPException:
+def problem(
+    status: int, reason: str, detail: str = "", headers: dict[str, str] | None = None
+) -> HTTPException:
     """An HTTP error with a machine-readable reason."""
     return HTTPException(status, detail={"reason": reason, "detail": detail}, headers=headers)
 
@@ -86,7 +88,9 @@ async def current_caller(
     request: Request, authorization: Annotated[str | None, Header()] = None
 ) -> Caller:
     if not authorization or not authorization.lower().startswith("bearer "):
-        raise problem(401, "unauthenticated", "missing bearer token", {"WWW-Authenticate": "Bearer"})
+        raise problem(
+            401, "unauthenticated", "missing bearer token", {"WWW-Authenticate": "Bearer"}
+        )
     try:
         return request.app.state.verifier.verify(authorization.split(" ", 1)[1].strip())  # type: ignore[no-any-return]
     except AuthError as exc:

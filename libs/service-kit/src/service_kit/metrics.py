@@ -17,7 +17,9 @@ MESSAGES_FAILED = Counter(
     "lsg_messages_failed_total", "Handler attempts that raised", ["service", "topic"]
 )
 MESSAGES_DEAD_LETTERED = Counter(
-    "lsg_messages_dead_lettered_total", "Messages sent to the dead-letter topic", ["service", "topic"]
+    "lsg_messages_dead_lettered_total",
+    "Messages sent to the dead-letter topic",
+    ["service", "topic"],
 )
 MESSAGES_PUBLISHED = Counter(
     "lsg_messages_published_total", "Kafka messages published", ["service", "topic"]
@@ -26,5 +28,7 @@ HANDLER_LATENCY = Histogram(
     "lsg_handler_duration_seconds", "Handler latency per topic", ["service", "topic"]
 )
 CONSUMER_LAG = Gauge(
-    "lsg_consumer_lag_messages", "Messages behind the partition end", ["service", "topic", "partition"]
+    "lsg_consumer_lag_messages",
+    "Messages behind the partition end",
+    ["service", "topic", "partition"],
 )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import sys
 from collections.abc import Callable
@@ -28,19 +27,38 @@ def run(
     configure_logging(f"{settings.service_name}.{kind}", settings.log_level)
     if kind == "api":
         # uvicorn handles SIGTERM: stops accepting, drains in-flight requests, runs shutdown.
-        uvicorn.run(build_api(), host=settings.http_host, port=settings.http_port,
-                    log_config=None, timeout_graceful_shutdown=20)
+        uvicorn.run(
+            build_api(),
+            host=settings.http_host,
+            port=settings.http_port,
+            log_config=None,
+            timeout_graceful_shutdown=20,
+        )
     elif kind == "worker" and build_worker is not None:
         app = build_worker()
         # faust's worker traps SIGTERM, stops agents and commits offsets before exiting.
         from faust.worker import Worker
 
-        worker = Worker(app, loglevel=settings.log_level.lower(), quiet=True,
-                        redirect_stdouts=False, override_logging=False)
+        worker = Worker(
+            app,
+            loglevel=settings.log_level.lower(),
+            quiet=True,
+            redirect_stdouts=False,
+            override_logging=False,
+        )
         worker.execute_from_commandline()
     else:
         raise SystemExit(f"usage: python -m {settings.service_name.replace('-', '_')} api|worker")
 
 
-def run_coro(coro: Any) -> Any:
-    return asyncio.run(coro)
+def api_lifespan(container: Any) -> Any:
+    """FastAPI lifespan that starts and closes a service container."""
+    from contextlib import asynccontextmanager
+
+    @asynccontextmanager
+    async def lifespan(app: Any) -> Any:
+        await container.start()
+        yield
+        await container.close()
+
+    return lifespan

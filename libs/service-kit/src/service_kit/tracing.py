@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextvars
 import secrets
 
-_current: contextvars.ContextVar[dict[str, str]] = contextvars.ContextVar("trace", default={})
+_current: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
+    "trace", default=None
+)
 
 
 def new_traceparent(trace_id: str | None = None) -> str:
@@ -20,9 +22,13 @@ def child_of(traceparent: str | None) -> dict[str, str]:
     return {"traceparent": new_traceparent()}
 
 
-def set_current(trace: dict[str, str]) -> contextvars.Token[dict[str, str]]:
+def set_current(trace: dict[str, str]) -> contextvars.Token[dict[str, str] | None]:
     return _current.set(trace)
 
 
 def current() -> dict[str, str]:
-    return dict(_current.get())
+    return dict(_current.get() or {})
+
+
+def reset(token: contextvars.Token[dict[str, str] | None]) -> None:
+    _current.reset(token)

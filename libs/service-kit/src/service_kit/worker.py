@@ -1,4 +1,8 @@
-"""Build the faust worker: one agent per consumed topic, concurrency 1, raw bytes."""
+"""Build the faust worker: one agent (concurrency 1) over every topic the service consumes.
+
+One agent per service means one writer per aggregate inside a worker; across
+replicas, keys (goal_id, session_id, ...) keep each aggregate on one partition.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from typing import Any
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from livestream_schemas.topics import TOPICS
 from service_kit.consumer import Dispatcher, Handler
 from service_kit.kafka import Publisher
 from service_kit.settings import KitSettings
@@ -18,14 +23,24 @@ log = logging.getLogger(__name__)
 ReadyCheck = Callable[[], Awaitable[dict[str, bool]]]
 
 
+def topics_for(settings: KitSettings, message_types: Sequence[str]) -> list[str]:
+    wanted = set(message_types)
+    names = [settings.topic(spec.name) for spec in TOPICS if wanted & set(spec.carries)]
+    unknown = wanted - {t for spec in TOPICS for t in spec.carries}
+    if unknown:
+        raise KeyError(f"no topic carries {sorted(unknown)}")
+    return names
+
+
 def build_worker(
     settings: KitSettings,
     routes: Mapping[str, Sequence[Handler]],
     *,
     publisher: Publisher,
     ready: ReadyCheck,
+    timers: Sequence[tuple[float, Callable[[], Awaitable[None]]]] = (),
 ) -> faust.App:
-    """`routes` maps a declared topic to the handlers (receivers) it feeds, in order."""
+    """`routes` maps a message type to its receivers, run in order."""
     app = faust.App(
         settings.service_name,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
@@ -38,18 +53,22 @@ def build_worker(
         consumer_auto_offset_reset="earliest",
         broker_commit_every=100,
         broker_commit_interval=1.0,
-        producer_acks=-1,
         store="memory://",
-        datadir=f"/tmp/faust-{settings.service_name}",
+        datadir=f"/tmp/faust-{settings.service_name}-{settings.worker_web_port}",
     )
-    dispatcher = Dispatcher(settings, publisher)
+    dispatcher = Dispatcher(settings, publisher, routes)
+    channel = app.topic(
+        *topics_for(settings, list(routes)), key_serializer="raw", value_serializer="raw"
+    )
 
-    for declared, handlers in routes.items():
-        topic_name = settings.topic(declared)
-        topic = app.topic(topic_name, key_serializer="raw", value_serializer="raw")
-        app.agent(topic, name=f"{settings.service_name}.{declared}", concurrency=1)(
-            _agent(dispatcher, topic_name, tuple(handlers))
-        )
+    async def consume(stream: Any) -> None:
+        async for event in stream.events():
+            await dispatcher.dispatch(event.message.topic, event.value, event.message.key or b"")
+
+    app.agent(channel, name=f"{settings.service_name}.receivers", concurrency=1)(consume)
+
+    for interval, tick in timers:
+        app.timer(interval, on_leader=False)(_timer(tick))
 
     @app.page("/healthz")
     async def healthz(web: Any, request: Any) -> Any:
@@ -58,20 +77,26 @@ def build_worker(
     @app.page("/readyz")
     async def readyz(web: Any, request: Any) -> Any:
         checks = await ready()
-        return web.json({"ready": all(checks.values()), "checks": checks},
-                        status=200 if all(checks.values()) else 503)
+        ok = all(checks.values())
+        return web.json({"ready": ok, "checks": checks}, status=200 if ok else 503)
 
     @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:
         return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST)
 
+    @app.on_before_shutdown.connect
+    async def _stop_publisher(*_: Any, **__: Any) -> None:
+        await publisher.stop()
+
     return app
 
 
-def _agent(dispatcher: Dispatcher, topic_name: str, handlers: tuple[Handler, ...]) -> Any:
-    async def consume(stream: Any) -> None:
-        async for value in stream:
-            await dispatcher.dispatch(topic_name, value, handlers)
+def _timer(tick: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    async def run_timer() -> None:
+        try:
+            await tick()
+        except Exception:
+            log.exception("timer failed", extra={"fields": {"timer": tick.__name__}})
 
-    consume.__name__ = f"consume_{topic_name.replace('.', '_')}"
-    return consume
+    run_timer.__name__ = f"timer_{tick.__name__}"
+    return run_timer

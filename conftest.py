@@ -1,0 +1,63 @@
+"""Fixtures shared by every test folder: where the real stack is."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parent
+_KEYS = (
+    "KAFKA_BOOTSTRAP_SERVERS",
+    "MONGODB_URI",
+    "PUSHER_HOST",
+    "PUSHER_PORT",
+    "PUSHER_APP_ID",
+    "PUSHER_KEY",
+    "PUSHER_SECRET",
+    "JWT_SECRET",
+    "WALLET_CALLBACK_SECRET",
+    "WALLET_SANDBOX_PORT",
+)
+
+
+def _stack_env() -> dict[str, str]:
+    """The local stack's addresses; explicit variables in the environment win (env.sh keeps them)."""
+    out = subprocess.run(
+        ["bash", "-c", f"source {ROOT / 'deploy/local/env.sh'} && env -0"],
+        capture_output=True,
+        check=True,
+        env=os.environ.copy(),
+    ).stdout.decode()
+    pairs = dict(item.split("=", 1) for item in out.split("\0") if "=" in item)
+    return {k: pairs[k] for k in _KEYS}
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@pytest.fixture(scope="session")
+def stack_env() -> dict[str, str]:
+    env = _stack_env()
+    kafka_host, kafka_port = env["KAFKA_BOOTSTRAP_SERVERS"].split(",")[0].rsplit(":", 1)
+    mongo_hostport = env["MONGODB_URI"].split("//", 1)[1].split("/", 1)[0].split(",")[0]
+    mongo_host, _, mongo_port = mongo_hostport.rpartition(":")
+    needed = {
+        "Kafka": (kafka_host, int(kafka_port)),
+        "MongoDB API": (mongo_host, int(mongo_port or 27017)),
+        "Pusher server": (env["PUSHER_HOST"], int(env["PUSHER_PORT"])),
+    }
+    down = [name for name, (h, p) in needed.items() if not _reachable(h, p)]
+    if down:
+        pytest.fail(
+            f"{', '.join(down)} not reachable: start the stack with `make stack` (or make test)"
+        )
+    return env

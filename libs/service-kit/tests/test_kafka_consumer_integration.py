@@ -1,0 +1,119 @@
+"""The kit's publisher and faust worker against the real Kafka and FerretDB."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from pymongo import AsyncMongoClient
+
+from livestream_schemas.wallet import UserUpdated
+from service_kit.kafka import Publisher
+from service_kit.settings import KitSettings
+
+pytestmark = pytest.mark.integration
+HERE = Path(__file__).parent
+
+
+async def _wait_for(predicate, timeout: float = 60.0, interval: float = 0.2):  # type: ignore[no-untyped-def]
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        value = await predicate()
+        if value:
+            return value
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(interval)
+
+
+@pytest.fixture
+async def probe(stack_env: dict[str, str]):  # type: ignore[no-untyped-def]
+    run_id = uuid.uuid4().hex[:8]
+    topic = f"kit-probe-{run_id}.user.updated"
+    service = f"kit-probe-{run_id}"
+    admin = AIOKafkaAdminClient(bootstrap_servers=stack_env["KAFKA_BOOTSTRAP_SERVERS"])
+    await admin.start()
+    await admin.create_topics([NewTopic(topic, 3, 1), NewTopic(f"{service}.dlq", 1, 1)])
+    await admin.close()
+    env = {
+        **os.environ,
+        **stack_env,
+        "SERVICE_NAME": service,
+        "MONGODB_DATABASE": f"kit_probe_{run_id}",
+        "TOPIC_OVERRIDES": f'{{"user.updated": "{topic}"}}',
+        "WORKER_WEB_PORT": "38199",
+        "CONSUMER_MAX_ATTEMPTS": "3",
+        "CONSUMER_RETRY_BACKOFF_S": "0.05",
+    }
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "probe_worker.py"), "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    settings = KitSettings(
+        service_name=service,
+        kafka_bootstrap_servers=stack_env["KAFKA_BOOTSTRAP_SERVERS"],
+        topic_overrides={"user.updated": topic},
+    )
+    client: AsyncMongoClient = AsyncMongoClient(stack_env["MONGODB_URI"], tz_aware=True)
+    try:
+        yield settings, client[f"kit_probe_{run_id}"], proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        await client.drop_database(f"kit_probe_{run_id}")
+        await client.close()
+
+
+async def test_agent_consumes_and_dead_letters_poison_then_continues(probe) -> None:  # type: ignore[no-untyped-def]
+    settings, db, proc = probe
+    publisher = Publisher(settings)
+    good = UserUpdated(user_id="u-good-1", username="alice", wallet_id="w1")
+    poison = UserUpdated(user_id="u-poison", username="poison", wallet_id="w2")
+    after = UserUpdated(user_id="u-good-2", username="bob", wallet_id="w3")
+    try:
+        first = await publisher.publish(good)
+        bad = await publisher.publish(poison)
+        last = await publisher.publish(after)
+    finally:
+        await publisher.stop()
+
+    async def both_received():  # type: ignore[no-untyped-def]
+        docs = await db.received.find({}).to_list(None)
+        return {d["event_id"] for d in docs} >= {first.event_id, last.event_id} and docs
+
+    docs = await _wait_for(both_received, timeout=90)
+    assert {d["user_id"] for d in docs} == {"u-good-1", "u-good-2"}
+    # bounded retries: exactly max_attempts tries of the poison message, no more
+    assert await db.attempts.count_documents({"event_id": bad.event_id}) == 3
+
+    consumer = AIOKafkaConsumer(
+        settings.dlq_topic,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        batch = await consumer.getmany(timeout_ms=10000)
+        records = [r for rs in batch.values() for r in rs]
+    finally:
+        await consumer.stop()
+    assert len(records) == 1
+    headers = dict(records[0].headers)
+    assert headers["dlq.original_topic"].decode() == settings.topic("user.updated")
+    assert headers["dlq.handler"] == b"record_user"
+    assert b"poison message" in headers["dlq.error"]
+    assert bad.event_id.encode() in records[0].value  # the original bytes, replayable
+    assert proc.poll() is None, "a poison message must not crash the worker"
