@@ -220,9 +220,15 @@ status() {
   done
 }
 
+running_list() {
+  local n
+  for n in kafka ferretdb sockudo "${SERVICES[@]}"; do running "$n" && echo "$n"; done; true
+}
+
 cmd="${1:-status}" what="${2:-all}"
 case "$cmd:$what" in
   install:*) install_all ;;
+  install-python:*) install_python ;;
   start:infra) start_infra ;;
   start:services) start_services ;;
   start:all) start_infra; start_services ;;
@@ -230,6 +236,8 @@ case "$cmd:$what" in
   stop:infra) stop_infra ;;
   stop:all) stop_services; stop_infra ;;
   status:*) status ;;
+  running:*) running_list ;;
+  stop-only:*) shift; for n in "$@"; do stop_one "$n"; done ;;
   reset:*) stop_services; stop_infra; rm -rf "$VAR" ;;
   *) die "usage: $0 install|start|stop|status|reset [infra|services|all]" ;;
 esac

@@ -8,6 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from livestream_schemas.base import Message
+
 
 def _now() -> datetime:
     return datetime.now(UTC)
@@ -33,7 +35,7 @@ class Envelope(BaseModel):
 
 
 def encode(
-    payload: BaseModel,
+    payload: Message,
     *,
     key: str,
     trace: dict[str, str] | None = None,
@@ -44,8 +46,8 @@ def encode(
     if event_id:
         kwargs["event_id"] = event_id
     return Envelope(
-        type=payload.message_type,  # type: ignore[attr-defined]
-        schema_version=payload.schema_version,  # type: ignore[attr-defined]
+        type=payload.message_type,
+        schema_version=payload.schema_version,
         key=key,
         trace=trace or {},
         payload=payload.model_dump(mode="json", by_alias=True),
@@ -53,7 +55,7 @@ def encode(
     )
 
 
-def decode(raw: bytes | str) -> tuple[Envelope, BaseModel]:
+def decode(raw: bytes | str) -> tuple[Envelope, Message]:
     """Parse raw bytes into the envelope and its typed payload (raises ValueError)."""
     from livestream_schemas.registry import payload_model
 

@@ -1,0 +1,59 @@
+# Everything a person runs. `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+STACK := deploy/local/stack.sh
+PY := .venv/bin/python
+SRC := schemas/src libs/service-kit/src services/goal-service/src services/session-service/src \
+       services/wallet-adapter/src services/notifier/src deploy/local/wallet-sandbox/src
+
+.PHONY: run test lint fmt install stack services stop status reset schemas lock demo fixtures bench
+
+run: install ## install, start the stack and the services, load fixtures, demonstrate both flows
+	$(STACK) start all
+	$(PY) -m journeys.demo
+
+test: ## install, start what the tests need, lint, run all tests, stop what it started
+	deploy/local/test.sh
+
+lint: install-python
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m mypy $(SRC)
+	$(PY) -m livestream_schemas.jsonschema --check
+
+fmt: install-python
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+install:
+	$(STACK) install
+
+install-python:
+	@$(STACK) install-python
+
+stack: ## start Kafka, FerretDB and Sockudo only
+	$(STACK) start infra
+
+services:
+	$(STACK) start services
+
+demo:
+	$(PY) -m journeys.demo
+
+stop:
+	$(STACK) stop all
+
+status:
+	$(STACK) status
+
+reset: ## stop everything and delete the local stack's data
+	$(STACK) reset
+
+schemas: install-python ## regenerate the committed JSON Schema files
+	$(PY) -m livestream_schemas.jsonschema
+
+lock: ## re-resolve dependencies after editing a pyproject.toml
+	uv lock
+	uv export --frozen --no-emit-workspace --no-header --all-groups > requirements.lock
+
+bench:
+	$(PY) -m journeys.bench
