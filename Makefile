@@ -9,7 +9,7 @@ SRC := schemas/src libs/service-kit/src services/goal-service/src services/sessi
 
 run: install ## install, start the stack and the services, load fixtures, demonstrate both flows
 	$(STACK) start all
-	$(PY) -m journeys.demo
+	cd tests && ../$(PY) -m journeys.demo
 
 test: ## install, start what the tests need, lint, run all tests, stop what it started
 	deploy/local/test.sh
@@ -37,7 +37,7 @@ services:
 	$(STACK) start services
 
 demo:
-	$(PY) -m journeys.demo
+	cd tests && ../$(PY) -m journeys.demo
 
 stop:
 	$(STACK) stop all
@@ -56,4 +56,4 @@ lock: ## re-resolve dependencies after editing a pyproject.toml
 	uv export --frozen --no-emit-workspace --no-header --all-groups > requirements.lock
 
 bench:
-	$(PY) -m journeys.bench
+	cd tests && ../$(PY) -m journeys.bench

@@ -1,0 +1,119 @@
+"""`make run`'s demonstration: both flows against the running stack, with timelines.
+
+1. A viewer triggers an exclusive 1-to-1 session; nobody accepts; it expires, the
+   viewer is refunded from escrow and sits out the cooldown.
+2. A ticket show misses its target; the streamer ends funding; every buyer is refunded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+
+from journeys.flows import (
+    buy_tickets,
+    end_goal,
+    open_funding_goal,
+    open_session,
+    trigger_exclusive,
+    wait_goal,
+)
+from journeys.stack import PusherClient, Stack, User, eventually
+
+T0 = time.monotonic()
+
+
+def say(line: str) -> None:
+    print(f"  +{time.monotonic() - T0:6.2f}s  {line}", flush=True)
+
+
+def person(role: str, name: str, run: str) -> User:
+    uid = f"{role}-{name.lower()}-{run}"
+    return User(user_id=uid, username=name, wallet_id=f"w-{uid}")
+
+
+async def exclusive_flow(stack: Stack, run: str) -> None:
+    print("\n== Flow B: exclusive 1-to-1 session, unanswered, refunded ==")
+    streamer, viewer = person("streamer", "Mia", run), person("viewer", "Leo", run)
+    await stack.add_user(streamer, 0)
+    await stack.add_user(viewer, 1_000)
+    for u in (streamer, viewer):
+        await stack.wait_user_known(u)
+    say(f"{viewer.username} has {await stack.balance(viewer.wallet_id)} coins")
+    session_id = await open_session(stack, streamer, per_minute=100)
+    say(f"{streamer.username} opened live session {session_id}")
+    async with PusherClient(stack, streamer) as s_ws, PusherClient(stack, viewer) as v_ws:
+        await s_ws.subscribe(f"private-stream@{streamer.user_id}")
+        await v_ws.subscribe(f"private-user@{viewer.user_id}")
+        r = await trigger_exclusive(stack, viewer, session_id, exp_in=6, duration=120)
+        goal_id = r.json()["goal_id"]
+        say(f"{viewer.username} asks for 120 s exclusive -> {r.status_code} {r.json()}")
+        await s_ws.wait_for("goal.added", goal_id=goal_id)
+        say("streamer app: goal.added")
+        ev = await s_ws.wait_for("goal.progress.updated", goal_id=goal_id)
+        say(f"streamer app: goal.progress.updated progress={ev['data']['goal']['progress']}")
+        say(
+            f"{viewer.username} balance {await stack.balance(viewer.wallet_id)} (200 held in escrow)"
+        )
+        await s_ws.wait_for("goal.ended", goal_id=goal_id, within=40)
+        say("request expired unanswered: goal.ended")
+        ev = await v_ws.wait_for("escrow.refunded", goal_id=goal_id, within=40)
+        say(f"viewer app: escrow.refunded amount={ev['data'].get('amount')}")
+    say(f"{viewer.username} balance {await stack.balance(viewer.wallet_id)}")
+    r = await trigger_exclusive(stack, viewer, session_id)
+    say(
+        f"asks again at once -> {r.status_code} {r.json()['detail']['reason']} "
+        f"(Retry-After {r.headers.get('Retry-After')} s)"
+    )
+
+
+async def ticket_flow(stack: Stack, run: str) -> None:
+    print("\n== Flow A: ticket show misses its target, every buyer refunded ==")
+    streamer = person("streamer", "Ava", run)
+    buyers = [person("buyer", n, run) for n in ("Noah", "Emma", "Liam")]
+    await stack.add_user(streamer, 0)
+    for b in buyers:
+        await stack.add_user(b, 500)
+    for u in (streamer, *buyers):
+        await stack.wait_user_known(u)
+    session_id = await open_session(stack, streamer)
+    goal_id = await open_funding_goal(
+        stack, streamer, session_id, target=10, ticket_price=40, title="Friday night show"
+    )
+    say(f"{streamer.username} opened funding goal {goal_id}: 10 tickets at 40 coins")
+    await wait_goal(stack, streamer, goal_id, state="active")
+    for buyer, count in zip(buyers, (2, 1, 3), strict=True):
+        r = await buy_tickets(stack, buyer, goal_id, count, idempotency_key=uuid.uuid4().hex)
+        say(f"{buyer.username} buys {count} -> {r.status_code}")
+    goal = await wait_goal(stack, streamer, goal_id, progress=6)
+    say(
+        f"progress {goal['progress']}/{goal['target']}; leaderboard "
+        + ", ".join(f"{e['user_id'].split('-')[1]}={e['progress']}" for e in goal["leaderboard"])
+    )
+    r = await end_goal(stack, streamer, goal_id)
+    say(f"{streamer.username} ends funding: DELETE /goals/{goal_id} -> {r.status_code}")
+    goal = await wait_goal(stack, streamer, goal_id, state="failed")
+    say(f"goal ended: state={goal['state']}")
+
+    async def refunded() -> list[int] | None:
+        balances = [await stack.balance(b.wallet_id) for b in buyers]
+        return balances if balances == [500, 500, 500] else None
+
+    balances = await eventually(refunded, within=45, what="refunds")
+    say(f"buyers refunded from escrow: balances {balances}")
+
+
+async def main() -> None:
+    run = uuid.uuid4().hex[:6]
+    stack = Stack()
+    try:
+        await exclusive_flow(stack, run)
+        await ticket_flow(stack, run)
+        print("\nledger:", await stack.ledger())
+    finally:
+        await stack.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,137 @@
+"""The user actions of both flows, as the apps would call them through the gateway."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+from typing import Any
+
+import httpx
+
+from journeys.stack import Stack, User, eventually
+
+
+async def open_session(stack: Stack, streamer: User, per_minute: int = 100) -> str:
+    r = await stack.http.post(
+        f"{stack.ep.session}/sessions",
+        json={
+            "title": f"{streamer.username} live",
+            "pricing": {
+                "exclusive_sd_per_minute": per_minute,
+                "exclusive_durations": [60, 120, 300],
+            },
+        },
+        headers=streamer.headers(stack.ep),
+    )
+    assert r.status_code == 201, r.text
+    return str(r.json()["session_id"])
+
+
+async def get_session(stack: Stack, user: User, session_id: str) -> dict[str, Any]:
+    r = await stack.http.get(
+        f"{stack.ep.session}/sessions/{session_id}", headers=user.headers(stack.ep)
+    )
+    r.raise_for_status()
+    return r.json()  # type: ignore[no-any-return]
+
+
+async def trigger_exclusive(
+    stack: Stack,
+    viewer: User,
+    session_id: str,
+    *,
+    exp_in: float = 30,
+    duration: int = 60,
+    idempotency_key: str | None = None,
+) -> httpx.Response:
+    headers = viewer.headers(stack.ep)
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
+    return await stack.http.post(
+        f"{stack.ep.session}/sessions/{session_id}/trigger_exclusive",
+        json={"exp": int(time.time() + exp_in), "duration": duration},
+        headers=headers,
+    )
+
+
+async def open_funding_goal(
+    stack: Stack,
+    streamer: User,
+    session_id: str,
+    *,
+    target: int,
+    ticket_price: int,
+    exp_in: float | None = None,
+    title: str = "Live show",
+) -> str:
+    body: dict[str, Any] = {
+        "session_id": session_id,
+        "title": title,
+        "target": target,
+        "ticket_price": ticket_price,
+    }
+    if exp_in is not None:
+        body["exp"] = int(time.time() + exp_in)
+    r = await stack.http.post(
+        f"{stack.ep.goal}/goals", json=body, headers=streamer.headers(stack.ep)
+    )
+    assert r.status_code == 202, r.text
+    return str(r.json()["goal_id"])
+
+
+async def get_goal(stack: Stack, user: User, goal_id: str) -> httpx.Response:
+    return await stack.http.get(f"{stack.ep.goal}/goals/{goal_id}", headers=user.headers(stack.ep))
+
+
+async def wait_goal(stack: Stack, user: User, goal_id: str, **expect: Any) -> dict[str, Any]:
+    """Wait until GET /goals/{id} shows every field in `expect`."""
+
+    async def probe() -> dict[str, Any] | None:
+        r = await get_goal(stack, user, goal_id)
+        if r.status_code != 200:
+            return None
+        body = r.json()
+        return body if all(body.get(k) == v for k, v in expect.items()) else None
+
+    return await eventually(probe, within=45, what=f"goal {goal_id} with {expect}")
+
+
+async def buy_tickets(
+    stack: Stack, buyer: User, goal_id: str, count: int, *, idempotency_key: str | None = None
+) -> httpx.Response:
+    headers = buyer.headers(stack.ep)
+    if idempotency_key:
+        headers["Idempotency-Key"] = idempotency_key
+    return await stack.http.post(
+        f"{stack.ep.goal}/goals/{goal_id}/tickets", json={"count": count}, headers=headers
+    )
+
+
+async def end_goal(stack: Stack, streamer: User, goal_id: str) -> httpx.Response:
+    return await stack.http.delete(
+        f"{stack.ep.goal}/goals/{goal_id}", headers=streamer.headers(stack.ep)
+    )
+
+
+def sign_callback(secret: str, raw: bytes, timestamp: int | None = None) -> dict[str, str]:
+    """Headers the wallet puts on its callback: HMAC-SHA256 over f"{timestamp}.{body}"."""
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    digest = hmac.new(secret.encode(), f"{ts}.".encode() + raw, hashlib.sha256).hexdigest()
+    return {
+        "X-Wallet-Timestamp": ts,
+        "X-Wallet-Signature": digest,
+        "Content-Type": "application/json",
+    }
+
+
+async def post_callback(
+    stack: Stack, body: dict[str, Any], secret: str, timestamp: int | None = None
+) -> httpx.Response:
+    raw = json.dumps(body).encode()
+    return await stack.http.post(
+        f"{stack.ep.wallet_adapter}/notify/wallet/transaction",
+        content=raw,
+        headers=sign_callback(secret, raw, timestamp),
+    )
