@@ -3,16 +3,39 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from notifier.adapters.mongo import MongoChannelStates, MongoPublishedEvents, MongoUsers
+from notifier.adapters.pusher_publisher import PusherPublisher
 from notifier.config import Settings
-from service_kit.consumer import Handler
+from notifier.domain.ports import ChannelPublisher, ChannelStates, PublishedEvents, Users
+from notifier.handlers.invalidate_cached_pusher_channel_data import (
+    invalidate_cached_pusher_channel_data,
+)
+from notifier.handlers.notify_goal_ended import notify_goal_ended
+from notifier.handlers.notify_goal_progress_updated import notify_goal_progress_updated
+from notifier.handlers.notify_transfer_failed import notify_transfer_failed
+from notifier.handlers.notify_user_refunded import notify_user_refunded
+from notifier.handlers.trigger_notify_goal_added import trigger_notify_goal_added
+from notifier.handlers.update_user_read_model import update_user_read_model
+from service_kit.consumer import Handler, receiver
 from service_kit.container import BaseContainer
 
 
 @dataclass
 class Container(BaseContainer):
     settings: Settings
+    pusher: ChannelPublisher = field(init=False)
+    published: PublishedEvents = field(init=False)
+    states: ChannelStates = field(init=False)
+    users: Users = field(init=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.pusher = PusherPublisher(self.settings)
+        self.published = MongoPublishedEvents(self.db)
+        self.states = MongoChannelStates(self.db)
+        self.users = MongoUsers(self.db)
 
 
 def bootstrap(settings: Settings) -> Container:
@@ -21,4 +44,13 @@ def bootstrap(settings: Settings) -> Container:
 
 def routes(c: Container) -> dict[str, Sequence[Handler]]:
     """Message type -> its receivers in this service, in order."""
-    return {}
+    pusher = {"publisher": c.pusher, "published": c.published}
+    refresh_state = receiver(invalidate_cached_pusher_channel_data, states=c.states)
+    return {
+        "goal.added": [receiver(trigger_notify_goal_added, **pusher), refresh_state],
+        "goal.progressed": [receiver(notify_goal_progress_updated, **pusher), refresh_state],
+        "goal.ended": [receiver(notify_goal_ended, **pusher), refresh_state],
+        "balance.incremented": [receiver(notify_user_refunded, **pusher)],
+        "transaction.failed": [receiver(notify_transfer_failed, **pusher)],
+        "user.updated": [receiver(update_user_read_model, users=c.users)],
+    }
