@@ -3,16 +3,63 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from goal_service.adapters.audit import MongoAudit
+from goal_service.adapters.goals import MongoGoals
+from goal_service.adapters.metrics import GoalMetrics
+from goal_service.adapters.purchases import MongoPurchases
+from goal_service.adapters.sessions import HttpSessions
+from goal_service.adapters.tasks import MongoTasks
 from goal_service.config import Settings
-from service_kit.consumer import Handler
+from goal_service.handlers.create_goal import create_goal
+from goal_service.handlers.deactivate_goal import deactivate_goal
+from goal_service.handlers.end_goal_on_failed_transfer import end_goal_on_failed_transfer
+from goal_service.handlers.increment_goal_progress import increment_goal_progress
+from goal_service.handlers.progress_trigger_goals import progress_trigger_goals
+from goal_service.handlers.schedule_lifecycle_tasks import run_due_tasks, schedule_lifecycle_tasks
+from goal_service.handlers.track_goals import track_goals
+from goal_service.handlers.trigger_show_escrow_refund import trigger_show_escrow_refund
+from service_kit.consumer import Handler, receiver
 from service_kit.container import BaseContainer
 
 
 @dataclass
 class Container(BaseContainer):
     settings: Settings
+    goals: MongoGoals = field(init=False)
+    tasks: MongoTasks = field(init=False)
+    purchases: MongoPurchases = field(init=False)
+    audit: MongoAudit = field(init=False)
+    sessions: HttpSessions = field(init=False)
+    metrics: GoalMetrics = field(init=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.goals = MongoGoals(self.db)
+        self.tasks = MongoTasks(self.db)
+        self.purchases = MongoPurchases(self.db)
+        self.audit = MongoAudit(self.db)
+        self.sessions = HttpSessions(
+            self.settings.session_service_url, timeout_s=self.settings.session_service_timeout_s
+        )
+        self.metrics = GoalMetrics()
+
+    async def ensure_indexes(self) -> None:
+        for repo in (self.goals, self.tasks, self.purchases, self.audit):
+            await repo.ensure_indexes()
+
+    async def start(self) -> None:
+        await self.ensure_indexes()
+        await super().start()
+
+    async def deactivate_due_goals(self) -> None:
+        """Timer body: send deactivate_goal for every lifecycle task that is due."""
+        await run_due_tasks(
+            tasks=self.tasks,
+            publish=self.publisher.publish,
+            lease_s=self.settings.scheduler_lease_s,
+        )
 
 
 def bootstrap(settings: Settings) -> Container:
@@ -21,4 +68,16 @@ def bootstrap(settings: Settings) -> Container:
 
 def routes(c: Container) -> dict[str, Sequence[Handler]]:
     """Message type -> its receivers in this service, in order."""
-    return {}
+    track = receiver(track_goals, audit=c.audit, metrics=c.metrics)
+    return {
+        "create_goal": [receiver(create_goal, goals=c.goals)],
+        "deactivate_goal": [receiver(deactivate_goal, goals=c.goals)],
+        "increment_goal_progress": [receiver(increment_goal_progress, goals=c.goals)],
+        "balance.decremented": [
+            receiver(progress_trigger_goals, goals=c.goals, purchases=c.purchases)
+        ],
+        "goal.created": [receiver(schedule_lifecycle_tasks, tasks=c.tasks), track],
+        "goal.progressed": [track],
+        "goal.ended": [receiver(trigger_show_escrow_refund, goals=c.goals), track],
+        "transaction.failed": [receiver(end_goal_on_failed_transfer)],
+    }

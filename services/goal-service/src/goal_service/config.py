@@ -10,3 +10,6 @@ class Settings(KitSettings):
     # How often the worker looks for due lifecycle tasks, and how long a claim holds.
     scheduler_interval_s: float = 1.0
     scheduler_lease_s: float = 30.0
+    # POST /goals checks the caller's session here; a short timeout keeps the API responsive.
+    session_service_url: str = "http://127.0.0.1:38002"
+    session_service_timeout_s: float = 2.0

@@ -1,14 +1,109 @@
-"""HTTP edge: decode, call the handler, publish what it returns."""
+"""HTTP edge: decode, call the use case, answer. Goals change only through goal.commands."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
+
+from bson import ObjectId
+from fastapi import FastAPI, Header, Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
 
 from goal_service.bootstrap import Container
-from service_kit.http import create_app
+from goal_service.clock import utcnow
+from goal_service.usecases.errors import Rejected
+from goal_service.usecases.goals import OpenGoal, end_goal, open_funding_goal, read_goal
+from goal_service.usecases.tickets import buy_tickets
+from livestream_schemas.base import Message
+from service_kit.http import CallerDep, create_app, problem
 from service_kit.runner import api_lifespan
+
+log = logging.getLogger(__name__)
+
+
+class OpenGoalBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    session_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")
+    title: str = Field(min_length=1, max_length=200)
+    target: int = Field(ge=1, le=1_000_000)
+    ticket_price: int = Field(ge=1, le=1_000_000_000)
+    exp: int | None = Field(default=None, description="epoch seconds, future, at most 7 days")
+
+
+class TicketsBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    count: int = Field(ge=1, le=100)
+
+
+def _new_id() -> str:
+    return str(ObjectId())
+
+
+def _publisher(c: Container) -> Callable[[Message], Awaitable[Any]]:
+    async def publish(message: Message) -> Any:
+        try:
+            return await c.publisher.publish(message)
+        except Exception as exc:
+            log.exception("publish failed", extra={"fields": {"type": message.message_type}})
+            raise Rejected(503, "broker_unavailable", "try again shortly") from exc
+
+    return publish
+
+
+async def _answer(work: Awaitable[dict[str, Any]], status: int = 200) -> JSONResponse:
+    try:
+        body = await work
+    except Rejected as exc:
+        raise problem(exc.status, exc.reason, exc.detail) from exc
+    return JSONResponse(body, status_code=status)
 
 
 def create_api(c: Container) -> FastAPI:
     app = create_app(c.settings, ready=c.ready, lifespan=api_lifespan(c))
+    publish = _publisher(c)
+
+    @app.post("/goals", status_code=202)
+    async def open_goal(body: OpenGoalBody, caller: CallerDep, request: Request) -> JSONResponse:
+        work = open_funding_goal(
+            OpenGoal(**body.model_dump()),
+            caller=caller,
+            authorization=request.headers.get("authorization", ""),
+            sessions=c.sessions,
+            publish=publish,
+            new_id=_new_id,
+            now=utcnow(),
+        )
+        return await _answer(work, 202)
+
+    @app.get("/goals/{goal_id}")
+    async def get_goal(goal_id: str, caller: CallerDep) -> JSONResponse:
+        return await _answer(read_goal(goal_id, goals=c.goals))
+
+    @app.delete("/goals/{goal_id}", status_code=202)
+    async def delete_goal(goal_id: str, caller: CallerDep) -> JSONResponse:
+        return await _answer(end_goal(goal_id, caller=caller, goals=c.goals, publish=publish), 202)
+
+    @app.post("/goals/{goal_id}/tickets", status_code=202)
+    async def post_tickets(
+        goal_id: str,
+        body: TicketsBody,
+        caller: CallerDep,
+        idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+    ) -> JSONResponse:
+        work = buy_tickets(
+            goal_id,
+            body.count,
+            key=idempotency_key or None,
+            caller=caller,
+            goals=c.goals,
+            purchases=c.purchases,
+            publish=publish,
+            new_id=_new_id,
+        )
+        return await _answer(work, 202)
+
     return app

@@ -1,0 +1,36 @@
+"""Ticket purchases in MongoDB (collection `ticket_purchases`), keyed by purchase id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+Doc = dict[str, Any]
+
+
+class MongoPurchases:
+    def __init__(self, db: Any) -> None:
+        self._c = db["ticket_purchases"]
+
+    async def ensure_indexes(self) -> None:
+        await self._c.create_index("transaction_id", unique=True)
+        await self._c.create_index("goal_id")
+
+    async def insert_if_absent(self, doc: Doc) -> tuple[Doc, bool]:
+        try:
+            await self._c.insert_one(doc)
+            return doc, True
+        except DuplicateKeyError:
+            stored = await self._c.find_one({"_id": doc["_id"]})
+            assert stored is not None
+            return dict(stored), False
+
+    async def get(self, purchase_id: str) -> Doc | None:
+        return await self._c.find_one({"_id": purchase_id})  # type: ignore[no-any-return]
+
+    async def find_by_transaction(self, transaction_id: str) -> Doc | None:
+        return await self._c.find_one({"transaction_id": transaction_id})  # type: ignore[no-any-return]
+
+    async def mark_published(self, purchase_id: str) -> None:
+        await self._c.update_one({"_id": purchase_id}, {"$set": {"published": True}})

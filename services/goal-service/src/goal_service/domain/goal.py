@@ -1,0 +1,173 @@
+"""The goal document and the rules around it. Pure: no I/O, no clocks."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from livestream_schemas.base import BreakdownEntry, GoalLevel
+from livestream_schemas.commands import CreateGoal
+from livestream_schemas.goals import (
+    SHOW_FUNDING_GOAL,
+    TRIGGER_EXCLUSIVE_GOAL,
+    GoalCreated,
+    GoalEnded,
+    GoalProgressed,
+)
+
+GOAL_CLASSES = (SHOW_FUNDING_GOAL, TRIGGER_EXCLUSIVE_GOAL)
+_GOAL_ID = re.compile(r"^[0-9a-f]{24}$")
+# Only plain equality on these fields may narrow a deactivate command's filter; anything
+# else (operators, other paths) would let a producer reshape the query.
+FILTER_FIELDS = frozenset({"active", "metadata.user_id", "_cls", "conditions.session_id"})
+
+Doc = dict[str, Any]
+
+
+class GoalNotFound(LookupError):
+    """The command names a goal this service has never created."""
+
+
+class InvalidCommand(ValueError):
+    """A command that can never succeed; it goes to the dead-letter topic."""
+
+
+def utc_ms(value: datetime) -> datetime:
+    """UTC, truncated to milliseconds: what MongoDB stores, so rebuilt events match."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    value = value.astimezone(UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def check_goal_id(goal_id: str) -> str:
+    if not _GOAL_ID.match(goal_id):
+        raise InvalidCommand(f"goal_id must be 24 lowercase hex characters, got {goal_id!r}")
+    return goal_id
+
+
+def check_breakdown_id(breakdown_id: str) -> str:
+    """Breakdown ids become field names (`breakdown.{id}`): no dots, no leading `$`."""
+    if not breakdown_id or "." in breakdown_id or breakdown_id.startswith("$"):
+        raise InvalidCommand(f"unusable breakdown_id {breakdown_id!r}")
+    return breakdown_id
+
+
+def check_filter(extra: dict[str, Any]) -> dict[str, Any]:
+    for key, value in extra.items():
+        if key not in FILTER_FIELDS or isinstance(value, dict | list):
+            raise InvalidCommand(f"filter field {key!r} is not allowed")
+    return dict(extra)
+
+
+def new_goal(cmd: CreateGoal, *, now: datetime) -> Doc:
+    """The document a create_goal command inserts."""
+    if cmd.cls not in GOAL_CLASSES:
+        raise InvalidCommand(f"unknown goal class {cmd.cls!r}")
+    return {
+        "_id": check_goal_id(cmd.goal_id),
+        "_cls": cmd.cls,
+        "active": cmd.active,
+        "nbf": utc_ms(cmd.nbf) if cmd.nbf else None,
+        "exp": utc_ms(cmd.exp) if cmd.exp else None,
+        "levels": [level.model_dump() for level in cmd.levels],
+        "progress": 0,
+        "context": dict(cmd.context),
+        "conditions": dict(cmd.conditions),
+        # insert_ids is this service's ledger of counted holds: never taken from a command.
+        "metadata": {**cmd.metadata, "insert_ids": []},
+        "breakdown": {},
+        "version": 1,
+        "created_at": utc_ms(now),
+        "ended_at": None,
+        "triggerer": None,
+        "ended_by": None,
+    }
+
+
+def _snapshot(doc: Doc) -> dict[str, Any]:
+    return {
+        "goal_id": doc["_id"],
+        "_cls": doc["_cls"],
+        "active": doc["active"],
+        "conditions": doc.get("conditions") or {},
+        "context": doc.get("context") or {},
+        "levels": doc.get("levels") or [],
+        "progress": doc.get("progress", 0),
+        "nbf": doc.get("nbf"),
+        "exp": doc.get("exp"),
+        "metadata": doc.get("metadata") or {},
+        "version": doc["version"],
+    }
+
+
+def created_event(doc: Doc) -> GoalCreated:
+    return GoalCreated.model_validate(_snapshot(doc))
+
+
+def progressed_event(
+    doc: Doc, *, amount: int, cost: int, breakdown_id: str, insert_id: str
+) -> GoalProgressed:
+    return GoalProgressed.model_validate(
+        {
+            **_snapshot(doc),
+            "amount": amount,
+            "cost": cost,
+            "breakdown_id": breakdown_id,
+            "insert_id": insert_id,
+            "breakdown": doc.get("breakdown") or {},
+        }
+    )
+
+
+def ended_event(doc: Doc) -> GoalEnded:
+    snapshot = _snapshot(doc)
+    snapshot["levels"] = snapshot["levels"][:1]
+    return GoalEnded.model_validate(
+        {
+            **snapshot,
+            "triggerer": doc.get("triggerer") or "",
+            "breakdown": doc.get("breakdown") or {},
+        }
+    )
+
+
+def end_exp(exp: datetime | None, now: datetime) -> datetime:
+    """A goal that ends early expires now; one already past its expiry keeps it."""
+    now = utc_ms(now)
+    return now if exp is None else min(utc_ms(exp), now)
+
+
+def is_funded(progress: int, levels: list[GoalLevel] | list[Doc]) -> bool:
+    """Reaching the first level's target exactly counts as funded (SPEC §3)."""
+    if not levels:
+        return False
+    first = levels[0]
+    target = first.target if isinstance(first, GoalLevel) else int(first.get("target", 0))
+    return progress >= target
+
+
+def state(doc: Doc) -> str:
+    if doc.get("active"):
+        return "active"
+    if doc["_cls"] == SHOW_FUNDING_GOAL:
+        return "funded" if is_funded(doc.get("progress", 0), doc.get("levels") or []) else "failed"
+    return "ended"
+
+
+def outcome(cls: str, progress: int, levels: list[GoalLevel], triggerer: str) -> str:
+    """How a goal ended, for metrics: funded/failed for shows, who ended it otherwise."""
+    if cls == SHOW_FUNDING_GOAL:
+        return "funded" if is_funded(progress, levels) else "failed"
+    return {"system": "expired", "wallet": "payment_failed"}.get(triggerer, "closed")
+
+
+def leaderboard(breakdown: dict[str, Any], size: int = 10) -> list[dict[str, Any]]:
+    """Top contributors: most progress first, then most coins, then id for a stable order."""
+    entries = [
+        {"user_id": user_id, **BreakdownEntry.model_validate(entry).model_dump()}
+        for user_id, entry in breakdown.items()
+    ]
+    entries.sort(key=lambda e: (-e["progress"], -e["cost"], e["user_id"]))
+    return entries[:size]
