@@ -1,0 +1,1 @@
+"""Stands in for the external wallet system: balances, escrow holds, signed callbacks."""

@@ -1,0 +1,133 @@
+"""Deliver each completed transaction's callback, signed, until the receiver acknowledges it.
+
+The outbox is the transaction document itself (`callback_pending`), so pending
+callbacks survive a restart. Every non-2xx answer, 4xx included, is retried with
+capped exponential backoff: a receiver that restarts or briefly misconfigures
+its secret gets the callback later instead of never.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import hmac
+import json
+import logging
+import time
+from datetime import timedelta
+from typing import Any
+
+import httpx
+
+from wallet_sandbox.config import Settings
+from wallet_sandbox.ledger import Ledger
+from wallet_sandbox.records import now
+
+log = logging.getLogger(__name__)
+
+
+def sign(secret: str, timestamp: int, raw_body: bytes) -> str:
+    """Hex HMAC-SHA256 over `{timestamp}.{raw body}`."""
+    message = f"{timestamp}.".encode() + raw_body
+    return hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def signed_request(secret: str, body: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    raw = json.dumps(body, separators=(",", ":")).encode()
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "X-Wallet-Timestamp": str(timestamp),
+        "X-Wallet-Signature": sign(secret, timestamp, raw),
+    }
+    return raw, headers
+
+
+class CallbackDeliverer:
+    def __init__(self, ledger: Ledger, settings: Settings, client: httpx.AsyncClient) -> None:
+        self.ledger = ledger
+        self.settings = settings
+        self.client = client
+        self.wake = asyncio.Event()
+
+    def notify(self) -> None:
+        self.wake.set()
+
+    async def run(self) -> None:
+        """Deliver due callbacks and finish interrupted transactions, until cancelled."""
+        while True:
+            self.wake.clear()
+            try:
+                await self.deliver_due()
+                await self.ledger.resume_stale(self.settings.recovery_after_s)
+            except Exception:
+                log.exception("callback round failed")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), self.settings.callback_poll_s)
+
+    async def deliver_due(self) -> int:
+        """Try every callback whose next attempt is due; returns how many were acknowledged."""
+        if not self.settings.wallet_callback_url:
+            return 0
+        due = (
+            await self.ledger.transactions.find(
+                {"callback_pending": True, "next_attempt_at": {"$lte": now()}}
+            )
+            .sort("ts", 1)
+            .to_list(50)
+        )
+        delivered = 0
+        for doc in due:
+            delivered += await self._deliver(doc)
+        return delivered
+
+    async def _deliver(self, doc: dict[str, Any]) -> bool:
+        raw, headers = signed_request(self.settings.wallet_callback_secret, doc["callback"])
+        try:
+            response = await self.client.post(
+                self.settings.wallet_callback_url,
+                content=raw,
+                headers=headers,
+                timeout=self.settings.callback_timeout_s,
+            )
+            error = (
+                "" if response.is_success else f"HTTP {response.status_code}: {response.text[:200]}"
+            )
+        except httpx.HTTPError as exc:
+            error = f"{type(exc).__name__}: {exc}"
+        if not error:
+            await self.ledger.transactions.update_one(
+                {"_id": doc["_id"]}, {"$set": {"callback_pending": False, "delivered_at": now()}}
+            )
+            return True
+        await self._retry_later(doc, error)
+        return False
+
+    async def _retry_later(self, doc: dict[str, Any], error: str) -> None:
+        attempts = doc.get("callback_attempts", 0) + 1
+        delay = min(
+            self.settings.callback_backoff_max_s,
+            self.settings.callback_backoff_s * 2 ** (attempts - 1),
+        )
+        await self.ledger.transactions.update_one(
+            {"_id": doc["_id"]},
+            {
+                "$set": {
+                    "callback_attempts": attempts,
+                    "next_attempt_at": now() + timedelta(seconds=delay),
+                    "callback_error": error,
+                }
+            },
+        )
+        log.warning(
+            "callback not acknowledged, will retry",
+            extra={
+                "fields": {
+                    "id": doc["_id"],
+                    "attempt": attempts,
+                    "retry_in_s": delay,
+                    "error": error,
+                }
+            },
+        )

@@ -1,0 +1,248 @@
+"""Balances, escrow holds and transactions, each applied exactly once.
+
+There are no multi-document transactions (FerretDB), so a transaction is first
+written as `pending`, then each step is a conditional update that is safe to run
+again: a balance change is guarded by the transaction id in the account's
+`applied` list, a hold by its status. Completion sets `callback_pending` on the
+same document, so the callback (the outbox) can never be lost. A crash between
+steps leaves a pending record that `resume_stale` finishes later.
+
+FerretDB's updates are not atomic against concurrent writers to the same
+document, so this single process also serialises every mutation with one lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from pymongo import ReturnDocument
+from pymongo.errors import DuplicateKeyError
+
+from wallet_sandbox.records import (
+    RELEASE,
+    SETTLED_STATUS,
+    LedgerError,
+    TransferRequest,
+    beneficiary_of,
+    callback_body,
+    identity,
+    now,
+    settlement_doc,
+    transfer_doc,
+)
+
+log = logging.getLogger(__name__)
+Doc = dict[str, Any]
+
+
+class Ledger:
+    def __init__(self, db: Any, on_completed: Callable[[], None] = lambda: None) -> None:
+        self.accounts = db["accounts"]
+        self.transactions = db["transactions"]
+        self.holds = db["holds"]
+        self.mints = db["mints"]
+        self.on_completed = on_completed
+        self._lock = asyncio.Lock()
+
+    async def set_balance(self, wallet_id: str, balance: int) -> tuple[Doc, bool]:
+        """Create the account or set its balance; the change is recorded as a mint."""
+        async with self._lock:
+            before = await self.accounts.find_one_and_update(
+                {"_id": wallet_id},
+                {"$set": {"balance": balance}, "$setOnInsert": {"applied": []}},
+                upsert=True,
+                return_document=ReturnDocument.BEFORE,
+            )
+            old = before["balance"] if before else 0
+            await self.mints.insert_one(
+                {"wallet_id": wallet_id, "delta": balance - old, "balance": balance, "at": now()}
+            )
+        return {"wallet_id": wallet_id, "balance": balance}, before is None
+
+    async def balance(self, wallet_id: str) -> Doc:
+        account = await self.accounts.find_one({"_id": wallet_id})
+        if account is None:
+            raise LedgerError(404, "unknown_wallet", wallet_id)
+        return {"wallet_id": wallet_id, "balance": account["balance"]}
+
+    async def transfer(self, req: TransferRequest) -> tuple[Doc, bool]:
+        """Returns the transaction and whether this call created it."""
+        async with self._lock:
+            existing = await self.transactions.find_one({"_id": req.id})
+            if existing is not None:
+                if existing["kind"] != "transfer" or identity(existing) != req.identity():
+                    raise LedgerError(409, "transaction_conflict", f"{req.id} differs")
+                if existing["status"] == "completed":
+                    return existing, False
+                return await self._apply(existing), True
+            for wallet in (req.from_account, req.to_account):
+                if wallet is not None and await self.accounts.count_documents({"_id": wallet}) == 0:
+                    raise LedgerError(404, "unknown_wallet", wallet)
+            doc = transfer_doc(req)
+            await self.transactions.insert_one(doc)
+            return await self._apply(doc), True
+
+    async def settle(self, hold_id: str, outcome: str, txn_id: str) -> tuple[Doc, bool]:
+        """Refund or release a hold, once; a repeat answers with the first result."""
+        async with self._lock:
+            hold = await self.holds.find_one({"_id": hold_id})
+            if hold is None:
+                raise LedgerError(404, "no_hold", hold_id)
+            if hold["status"] != "open":
+                return await self._settled(hold, outcome)
+            if outcome == RELEASE and not hold.get("beneficiary"):
+                raise LedgerError(409, "no_beneficiary", f"{hold_id} has no escrow tag")
+            doc = await self.transactions.find_one({"_id": txn_id})
+            if doc is None:
+                doc = settlement_doc(txn_id, outcome, hold)
+                await self.transactions.insert_one(doc)
+            elif doc["kind"] != outcome or doc.get("hold") != hold_id:
+                raise LedgerError(409, "transaction_conflict", f"{txn_id} is another transaction")
+            return await self._apply(doc), True
+
+    async def _settled(self, hold: Doc, outcome: str) -> tuple[Doc, bool]:
+        if hold["status"] != SETTLED_STATUS[outcome]:
+            raise LedgerError(
+                409,
+                "hold_settled",
+                f"{hold['_id']} was already {hold['status']}",
+                outcome=hold["status"],
+                transaction_id=hold.get("settled_by"),
+            )
+        first = await self.transactions.find_one({"_id": hold["settled_by"]})
+        if first is None:  # claimed by a record that is gone: cannot happen, claim follows insert
+            raise LedgerError(500, "ledger_inconsistent", hold["_id"])
+        if first["status"] == "completed":
+            return first, False
+        return await self._apply(first), True
+
+    async def _apply(self, doc: Doc) -> Doc:
+        if doc["kind"] == "transfer":
+            await self._apply_transfer(doc)
+        else:
+            await self._apply_settlement(doc)
+        return await self._complete(doc)
+
+    async def _apply_transfer(self, doc: Doc) -> None:
+        txn_id, amount = doc["_id"], doc["amount"]
+        if not await self._post(doc["from"], -amount, txn_id, need_funds=not doc["forced"]):
+            # The debit is the first effect, so nothing moved: forget the attempt.
+            await self.transactions.delete_one({"_id": txn_id, "status": "pending"})
+            raise LedgerError(402, "insufficient_funds", f"{doc['from']} cannot pay {amount}")
+        if doc["to"] is not None:
+            await self._post(doc["to"], amount, txn_id)
+            return
+        hold = {
+            "_id": txn_id,
+            "payer": doc["from"],
+            "beneficiary": beneficiary_of(doc["tags"]),
+            "amount": amount,
+            "tags": doc["tags"],
+            "status": "open",
+            "settled_by": None,
+            "opened_at": now(),
+        }
+        # A duplicate means an earlier, interrupted run already opened it.
+        with contextlib.suppress(DuplicateKeyError):
+            await self.holds.insert_one(hold)
+
+    async def _apply_settlement(self, doc: Doc) -> None:
+        txn_id, hold_id = doc["_id"], doc["hold"]
+        claimed = await self.holds.update_one(
+            {"_id": hold_id, "status": "open"},
+            {
+                "$set": {
+                    "status": SETTLED_STATUS[doc["kind"]],
+                    "settled_by": txn_id,
+                    "settled_at": now(),
+                }
+            },
+        )
+        if not claimed.modified_count:
+            hold = await self.holds.find_one({"_id": hold_id})
+            if hold is None or hold.get("settled_by") != txn_id:
+                # The claim is the first effect: nothing moved for this attempt.
+                await self.transactions.delete_one({"_id": txn_id, "status": "pending"})
+                status = hold["status"] if hold else "missing"
+                raise LedgerError(409, "hold_settled", f"{hold_id} is {status}", outcome=status)
+        await self._post(doc["to"], doc["amount"], txn_id)
+
+    async def _post(
+        self, wallet: str, delta: int, txn_id: str, *, need_funds: bool = False
+    ) -> bool:
+        """Change a balance once per transaction id; False when funds are short."""
+        query: Doc = {"_id": wallet, "applied": {"$ne": txn_id}}
+        if need_funds:
+            query["balance"] = {"$gte": -delta}
+        result = await self.accounts.update_one(
+            query, {"$inc": {"balance": delta}, "$push": {"applied": txn_id}}
+        )
+        if result.modified_count:
+            return True
+        account = await self.accounts.find_one({"_id": wallet})
+        if account is None:
+            raise LedgerError(404, "unknown_wallet", wallet)
+        return txn_id in account.get("applied", [])
+
+    async def _complete(self, doc: Doc) -> Doc:
+        ts = doc.get("requested_ts") or now()
+        done = {**doc, "status": "completed", "ts": ts}
+        await self.transactions.update_one(
+            {"_id": doc["_id"], "status": "pending"},
+            {
+                "$set": {
+                    "status": "completed",
+                    "ts": ts,
+                    "callback": callback_body(done),
+                    "callback_pending": True,
+                    "callback_attempts": 0,
+                    "next_attempt_at": now(),
+                }
+            },
+        )
+        self.on_completed()
+        return await self.transactions.find_one({"_id": doc["_id"]}) or done
+
+    async def resume_stale(self, older_than_s: float) -> int:
+        """Finish transactions a crash left pending; returns how many were looked at."""
+        cutoff = now() - timedelta(seconds=older_than_s)
+        stale = await self.transactions.find(
+            {"status": "pending", "created_at": {"$lt": cutoff}}
+        ).to_list(100)
+        for doc in stale:
+            async with self._lock:
+                current = await self.transactions.find_one({"_id": doc["_id"]})
+                if current is None or current["status"] != "pending":
+                    continue
+                try:
+                    await self._apply(current)
+                    log.warning(
+                        "resumed interrupted transaction", extra={"fields": {"id": doc["_id"]}}
+                    )
+                except LedgerError as exc:
+                    log.warning(
+                        "interrupted transaction refused",
+                        extra={"fields": {"id": doc["_id"], "reason": exc.reason}},
+                    )
+        return len(stale)
+
+    async def holds_matching(self, tag: str | None, status: str | None) -> list[Doc]:
+        query: Doc = {"status": status} if status else {}
+        holds = await self.holds.find(query).sort("opened_at", 1).to_list(None)
+        return [h for h in holds if tag is None or any(tag in t for t in h["tags"])]
+
+    async def summary(self) -> Doc:
+        async with self._lock:
+            accounts = await self.accounts.find({}).to_list(None)
+            holds = await self.holds.find({"status": "open"}).to_list(None)
+            mints = await self.mints.find({}).to_list(None)
+        return {
+            "total_balances": sum(a["balance"] for a in accounts),
+            "open_holds": sum(h["amount"] for h in holds),
+            "minted": sum(m["delta"] for m in mints),
+        }
