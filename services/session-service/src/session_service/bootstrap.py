@@ -2,17 +2,87 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from service_kit.consumer import Handler
+from service_kit.consumer import Handler, receiver
 from service_kit.container import BaseContainer
+from session_service.adapters.mongo_locks import MongoOpenRequestLocks
+from session_service.adapters.mongo_sessions import MongoSessionRepository
+from session_service.adapters.mongo_users import MongoUserReadModel
+from session_service.adapters.wallet_balances import HttpBalanceReader
 from session_service.config import Settings
+from session_service.handlers.bind_exclusive_goals_to_session import (
+    bind_exclusive_goals_to_session,
+)
+from session_service.handlers.bind_show_goals_to_session import bind_show_goals_to_session
+from session_service.handlers.set_embedded_goal_ended import set_embedded_goal_ended
+from session_service.handlers.trigger_exclusive import TriggerDeps
+from session_service.handlers.trigger_exclusive_goal_escrow_refund import (
+    trigger_exclusive_goal_escrow_refund,
+)
+from session_service.handlers.update_user_read_model import update_user_read_model
+from session_service.ports import (
+    BalanceReader,
+    EventPublisher,
+    OpenRequestLocks,
+    SessionRepository,
+    UserReadModel,
+)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
 class Container(BaseContainer):
+    """Real adapters; tests replace the attributes with fakes after building it."""
+
     settings: Settings
+    sessions: SessionRepository = field(init=False)
+    users: UserReadModel = field(init=False)
+    locks: OpenRequestLocks = field(init=False)
+    balances: BalanceReader = field(init=False)
+    clock: Callable[[], datetime] = field(init=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.sessions = MongoSessionRepository(self.db)
+        self.users = MongoUserReadModel(self.db)
+        self.locks = MongoOpenRequestLocks(self.db)
+        self.balances = HttpBalanceReader(
+            self.settings.wallet_adapter_url, self.settings.wallet_timeout_s
+        )
+        self.clock = utc_now
+
+    @property
+    def events(self) -> EventPublisher:
+        return self.publisher
+
+    async def start(self) -> None:
+        await super().start()
+        ensure = getattr(self.sessions, "ensure_indexes", None)
+        if ensure is not None:
+            await ensure()
+
+    async def close(self) -> None:
+        close = getattr(self.balances, "close", None)
+        if close is not None:
+            await close()
+        await super().close()
+
+    def trigger_deps(self) -> TriggerDeps:
+        return TriggerDeps(
+            settings=self.settings,
+            sessions=self.sessions,
+            users=self.users,
+            locks=self.locks,
+            balances=self.balances,
+            publisher=self.events,
+            clock=self.clock,
+        )
 
 
 def bootstrap(settings: Settings) -> Container:
@@ -21,4 +91,14 @@ def bootstrap(settings: Settings) -> Container:
 
 def routes(c: Container) -> dict[str, Sequence[Handler]]:
     """Message type -> its receivers in this service, in order."""
-    return {}
+    return {
+        "goal.created": [
+            receiver(bind_show_goals_to_session, sessions=c.sessions),
+            receiver(bind_exclusive_goals_to_session, sessions=c.sessions),
+        ],
+        "goal.ended": [
+            receiver(set_embedded_goal_ended, sessions=c.sessions, locks=c.locks, clock=c.clock),
+            receiver(trigger_exclusive_goal_escrow_refund, sessions=c.sessions),
+        ],
+        "user.updated": [receiver(update_user_read_model, users=c.users)],
+    }

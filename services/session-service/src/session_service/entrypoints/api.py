@@ -1,14 +1,142 @@
-"""HTTP edge: decode, call the handler, publish what it returns."""
+"""HTTP edge: decode, call the handler, answer; rules live in domain/ and handlers/."""
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Annotated, Any, TypeVar
 
-from service_kit.http import create_app
+from fastapi import APIRouter, FastAPI, Header, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from service_kit.http import CallerDep, create_app, problem
 from service_kit.runner import api_lifespan
 from session_service.bootstrap import Container
+from session_service.domain.errors import (
+    DomainError,
+    DurationNotAllowed,
+    InvalidRequest,
+    LivestreamTriggerQuotaExceeded,
+    NotSessionOwner,
+    RequestAlreadyOpen,
+    SessionNotFound,
+    TriggerForbidden,
+)
+from session_service.domain.session import Pricing
+from session_service.handlers import sessions as session_handlers
+from session_service.handlers.trigger_exclusive import TriggerExclusive, trigger_exclusive
+from session_service.ports import WalletUnavailable
+
+_STATUS: dict[type[DomainError], int] = {
+    InvalidRequest: 422,
+    DurationNotAllowed: 422,
+    SessionNotFound: 404,
+    TriggerForbidden: 403,
+    NotSessionOwner: 403,
+    RequestAlreadyOpen: 409,
+    LivestreamTriggerQuotaExceeded: 429,
+}
+
+
+class OpenSessionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(default="", max_length=200)
+    pricing: Pricing
+
+
+class TriggerExclusiveBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    exp: int = Field(description="epoch seconds; in the future, at most max_exclusive_request_s")
+    duration: int = Field(gt=0, description="seconds; one of the session's priced durations")
+
+
+M = TypeVar("M", bound=BaseModel)
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 
 
 def create_api(c: Container) -> FastAPI:
     app = create_app(c.settings, ready=c.ready, lifespan=api_lifespan(c))
+    app.include_router(_router(c))
     return app
+
+
+def _router(c: Container) -> APIRouter:
+    router = APIRouter()
+
+    @router.post("/sessions", status_code=201)
+    async def open_session(caller: CallerDep, request: Request) -> dict[str, Any]:
+        body = await _body(request, OpenSessionBody)
+        session = await session_handlers.open_session(
+            owner_id=caller.user_id,
+            title=body.title,
+            pricing=body.pricing,
+            sessions=c.sessions,
+            clock=c.clock,
+        )
+        return session_handlers.session_view(session)
+
+    @router.get("/sessions/{session_id}")
+    async def read_session(session_id: str) -> dict[str, Any]:
+        with _problems():
+            session = await session_handlers.read_session(session_id, sessions=c.sessions)
+        return session_handlers.session_view(session)
+
+    @router.post("/sessions/{session_id}/end")
+    async def end_session(session_id: str, caller: CallerDep) -> dict[str, Any]:
+        with _problems():
+            session = await session_handlers.end_session(
+                session_id, caller_id=caller.user_id, sessions=c.sessions
+            )
+        return session_handlers.session_view(session)
+
+    @router.post("/sessions/{session_id}/trigger_exclusive", status_code=202)
+    async def trigger(
+        session_id: str, caller: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
+    ) -> JSONResponse:
+        body = await _body(request, TriggerExclusiveBody)
+        cmd = TriggerExclusive(
+            session_id=session_id,
+            viewer_id=caller.user_id,
+            exp=body.exp,
+            duration=body.duration,
+            idempotency_key=idempotency_key or None,
+            authorization=request.headers.get("authorization"),
+        )
+        with _problems():
+            answer = await trigger_exclusive(cmd, c.trigger_deps())
+        return JSONResponse(answer, status_code=202)
+
+    return router
+
+
+async def _body(request: Request, model: type[M]) -> M:
+    """Parse the body after authentication, so a bad token is 401 whatever the body is."""
+    try:
+        return model.model_validate_json(await request.body())
+    except ValidationError as exc:
+        raise RequestValidationError(exc.errors(include_url=False, include_input=False)) from exc
+
+
+@contextmanager
+def _problems() -> Iterator[None]:
+    """Domain errors become 4xx answers with a machine-readable reason."""
+    try:
+        yield
+    except LivestreamTriggerQuotaExceeded as exc:
+        headers = {"Retry-After": str(exc.retry_after_s)}
+        raise problem(429, exc.reason, exc.detail, headers) from exc
+    except DomainError as exc:
+        raise problem(_status(exc), exc.reason, exc.detail) from exc
+    except WalletUnavailable as exc:
+        raise problem(503, "wallet_unavailable", str(exc), {"Retry-After": "5"}) from exc
+
+
+def _status(exc: DomainError) -> int:
+    for kind in type(exc).__mro__:
+        if kind in _STATUS:
+            return _STATUS[kind]
+    return 400

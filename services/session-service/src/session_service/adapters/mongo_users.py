@@ -1,0 +1,48 @@
+"""The user read model in MongoDB (collection `users`, `_id` = user_id)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pymongo.errors import DuplicateKeyError
+
+from session_service.ports import UserProfile
+
+
+class MongoUserReadModel:
+    def __init__(self, db: Any) -> None:
+        self._col = db["users"]
+
+    async def get(self, user_id: str) -> UserProfile | None:
+        doc = await self._col.find_one({"_id": user_id})
+        if doc is None:
+            return None
+        return UserProfile(
+            user_id=doc["_id"],
+            wallet_id=doc["wallet_id"],
+            username=doc.get("username", ""),
+            tags=tuple(doc.get("tags", ())),
+            tagsv2=dict(doc.get("tagsv2", {})),
+            level=int(doc.get("level", 0)),
+        )
+
+    async def save_if_newer(self, profile: UserProfile, version: int) -> bool:
+        fields = {
+            "wallet_id": profile.wallet_id,
+            "username": profile.username,
+            "tags": list(profile.tags),
+            "tagsv2": profile.tagsv2,
+            "level": profile.level,
+            "version": version,
+        }
+        result = await self._col.update_one(
+            {"_id": profile.user_id, "version": {"$lt": version}}, {"$set": fields}
+        )
+        if result.matched_count:
+            return True
+        # No older copy: either none at all (insert) or a newer/equal one (keep it).
+        try:
+            await self._col.insert_one({"_id": profile.user_id, **fields})
+        except DuplicateKeyError:
+            return False
+        return True

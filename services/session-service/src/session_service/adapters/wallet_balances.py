@@ -1,0 +1,34 @@
+"""Read a viewer's balance from the wallet-adapter (GET /balances/{user_id})."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+import httpx
+
+from session_service.ports import WalletUnavailable
+
+
+class HttpBalanceReader:
+    def __init__(self, base_url: str, timeout_s: float = 2.0) -> None:
+        self._client = httpx.AsyncClient(base_url=base_url.rstrip("/"), timeout=timeout_s)
+
+    async def balance(self, user_id: str, *, authorization: str | None = None) -> int | None:
+        headers = {"Authorization": authorization} if authorization else {}
+        try:
+            response = await self._client.get(
+                f"/balances/{quote(user_id, safe='')}", headers=headers
+            )
+        except httpx.HTTPError as exc:
+            raise WalletUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise WalletUnavailable(f"wallet-adapter answered {response.status_code}")
+        try:
+            return int(response.json()["balance"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise WalletUnavailable(f"unreadable balance: {exc}") from exc
+
+    async def close(self) -> None:
+        await self._client.aclose()

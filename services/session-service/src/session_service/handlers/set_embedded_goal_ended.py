@@ -1,0 +1,52 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+
+from livestream_schemas.base import Message
+from livestream_schemas.goals import SHOW_FUNDING_GOAL, TRIGGER_EXCLUSIVE_GOAL, GoalEnded
+from session_service.ports import OpenRequestLocks, SessionRepository
+
+
+async def set_embedded_goal_ended(
+    message: GoalEnded,
+    *,
+    sessions: SessionRepository,
+    locks: OpenRequestLocks,
+    clock: Callable[[], datetime],
+) -> list[Message]:
+    """Stamp the end of a funding or trigger goal on its session (never overwriting)."""
+    session_id = message.conditions.get("session_id")
+    if not session_id:
+        return []
+    if message.cls == SHOW_FUNDING_GOAL:
+        await _end_funding(str(session_id), message.goal_id, sessions, clock())
+    elif message.cls == TRIGGER_EXCLUSIVE_GOAL:
+        viewer_id = message.conditions.get("exclusive_to")
+        if viewer_id:
+            await sessions.set_trigger_goal_ended(
+                str(session_id), str(viewer_id), message.goal_id, clock()
+            )
+            # The request is answered (by expiry or the streamer): the viewer may ask again
+            # once the cooldown, measured from the end stamped above, is over.
+            await locks.release(str(session_id), str(viewer_id), message.goal_id)
+    return []
+
+
+async def _end_funding(
+    session_id: str, goal_id: str, sessions: SessionRepository, now: datetime
+) -> None:
+    session = await sessions.get(session_id)
+    if session is None:
+        return
+    index = session.show_pair_index(goal_id)
+    if index is None:
+        # goal.ended overtook goal.created (different topics): bind first, so the end
+        # is not lost and the session does not stay "funding" forever.
+        await sessions.add_show_goal_pair(session_id, goal_id)
+        session = await sessions.get(session_id)
+        index = session.show_pair_index(goal_id) if session else None
+    if session is None or index is None:
+        return
+    if session.show_goal_pairs[index].funding_ended is None:
+        await sessions.set_funding_ended(session_id, index, goal_id, now)

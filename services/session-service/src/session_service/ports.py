@@ -1,0 +1,138 @@
+"""What the handlers need from the outside world; adapters and test fakes implement these."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from livestream_schemas.base import Message
+from session_service.domain.session import Session
+
+
+@dataclass(frozen=True)
+class UserProfile:
+    """The user read model, fed by `user.updated`."""
+
+    user_id: str
+    wallet_id: str
+    username: str = ""
+    tags: tuple[str, ...] = ()
+    tagsv2: dict[str, str] = field(default_factory=dict)
+    level: int = 0
+
+
+@dataclass(frozen=True)
+class OpenRequest:
+    """The open-request lock: at most one unanswered exclusive request per viewer and session."""
+
+    session_id: str
+    viewer_id: str
+    streamer_id: str
+    goal_id: str
+    amount: int
+    duration: int
+    exp: int  # epoch seconds, as the viewer sent it
+    idempotency_key: str | None
+    created_at: datetime
+    published: bool = False
+
+    @property
+    def lock_id(self) -> str:
+        return lock_id(self.session_id, self.viewer_id)
+
+    @property
+    def transaction_id(self) -> str:
+        return trigger_transaction_id(self.goal_id)
+
+    @property
+    def response(self) -> dict[str, Any]:
+        """The 202 body; a replay with the same Idempotency-Key gets exactly this again."""
+        return {
+            "goal_id": self.goal_id,
+            "amount": self.amount,
+            "exp": self.exp,
+            "duration": self.duration,
+            "transaction_id": self.transaction_id,
+        }
+
+
+def lock_id(session_id: str, viewer_id: str) -> str:
+    return f"{session_id}:{viewer_id}"
+
+
+def trigger_transaction_id(goal_id: str) -> str:
+    """The escrow hold's id; also the goal's progress insert_id."""
+    return f"session:trigger-exclusive:{goal_id}"
+
+
+class WalletUnavailable(Exception):
+    """The balance could not be read (down, slow or answered nonsense)."""
+
+
+class SessionRepository(Protocol):
+    async def add(self, session: Session) -> None: ...
+
+    async def get(self, session_id: str) -> Session | None: ...
+
+    async def set_active(self, session_id: str, active: bool) -> None: ...
+
+    async def add_show_goal_pair(self, session_id: str, funding_goal: str) -> bool:
+        """Append {funding_goal} unless a pair already has it; True when appended."""
+        ...
+
+    async def bind_trigger_goal(self, session_id: str, viewer_id: str, goal_id: str) -> bool:
+        """Start the viewer's pair with this goal unless it holds it or a still-open goal."""
+        ...
+
+    async def set_funding_ended(
+        self, session_id: str, index: int, funding_goal: str, at: datetime
+    ) -> bool: ...
+
+    async def set_trigger_goal_ended(
+        self, session_id: str, viewer_id: str, goal_id: str, at: datetime
+    ) -> bool:
+        """Stamp the end on the viewer's pair if it is this goal's (or start one if absent)."""
+        ...
+
+
+class UserReadModel(Protocol):
+    async def get(self, user_id: str) -> UserProfile | None: ...
+
+    async def save_if_newer(self, profile: UserProfile, version: int) -> bool:
+        """Store the profile unless a version >= this one is already stored."""
+        ...
+
+
+class OpenRequestLocks(Protocol):
+    async def get(self, session_id: str, viewer_id: str) -> OpenRequest | None: ...
+
+    async def take(self, request: OpenRequest) -> bool:
+        """Insert the lock atomically; False when one already exists."""
+        ...
+
+    async def replace_stale(self, stale: OpenRequest, request: OpenRequest) -> bool:
+        """Swap a stale lock (still holding `stale.goal_id`) for a new one."""
+        ...
+
+    async def mark_published(self, session_id: str, viewer_id: str, goal_id: str) -> None: ...
+
+    async def release(self, session_id: str, viewer_id: str, goal_id: str) -> bool:
+        """Delete the lock if it still belongs to this goal."""
+        ...
+
+
+class BalanceReader(Protocol):
+    async def balance(self, user_id: str, *, authorization: str | None = None) -> int | None:
+        """Coins in the user's wallet; None when the wallet-adapter knows no such wallet."""
+        ...
+
+
+class EventPublisher(Protocol):
+    async def publish(
+        self,
+        payload: Message,
+        *,
+        event_id: str | None = None,
+        trace: dict[str, str] | None = None,
+    ) -> Any: ...
