@@ -129,7 +129,10 @@ def _goal_fields(cls: str, overrides: dict[str, Any]) -> dict[str, Any]:
         "goal_id": "goal-1",
         "_cls": cls,
         "active": True,
-        "conditions": {"session_id": "session-1", **({"exclusive_to": viewer} if exclusive else {})},
+        "conditions": {
+            "session_id": "session-1",
+            **({"exclusive_to": viewer} if exclusive else {}),
+        },
         "context": {"type": "trigger-exclusive", "exclusive_to": viewer} if exclusive else {},
         "levels": [] if exclusive else [{"title": "show", "target": 10}],
         "progress": 0,

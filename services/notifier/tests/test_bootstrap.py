@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from notifier.bootstrap import Container, routes
+from notifier.config import Settings
+
+
+async def test_routes_wire_each_event_to_its_receivers() -> None:
+    container = Container(Settings())
+    try:
+        wired = {
+            kind: [h.__name__ for h in handlers] for kind, handlers in routes(container).items()
+        }
+    finally:
+        await container.client.close()
+    assert wired == {
+        "goal.added": ["trigger_notify_goal_added", "invalidate_cached_pusher_channel_data"],
+        "goal.progressed": [
+            "notify_goal_progress_updated",
+            "invalidate_cached_pusher_channel_data",
+        ],
+        "goal.ended": ["notify_goal_ended", "invalidate_cached_pusher_channel_data"],
+        "balance.incremented": ["notify_user_refunded"],
+        "transaction.failed": ["notify_transfer_failed"],
+        "user.updated": ["update_user_read_model"],
+    }
+
+
+async def test_wired_receivers_run_with_their_dependencies() -> None:
+    from .fakes import (
+        FakeChannelStates,
+        FakePublishedEvents,
+        FakePublisher,
+        FakeUsers,
+        envelope_of,
+        goal_ended,
+    )
+
+    container = Container(Settings())
+    mongo = container.client
+    container.pusher, container.published = FakePublisher(), FakePublishedEvents()
+    container.states, container.users = FakeChannelStates(), FakeUsers()
+    message = goal_ended()
+    try:
+        for handler in routes(container)["goal.ended"]:
+            assert await handler(envelope_of(message), message) == []
+    finally:
+        await mongo.close()
+    assert len(container.pusher.triggers) == 1  # type: ignore[attr-defined]
+    assert container.states.docs["streamer-1"].recent_ended  # type: ignore[attr-defined]
