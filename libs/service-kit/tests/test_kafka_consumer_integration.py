@@ -9,6 +9,7 @@ import sys
 import uuid
 from pathlib import Path
 
+import httpx
 import pytest
 from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -51,6 +52,7 @@ async def probe(stack_env: dict[str, str]):  # type: ignore[no-untyped-def]
         "WORKER_WEB_PORT": "38199",
         "CONSUMER_MAX_ATTEMPTS": "3",
         "CONSUMER_RETRY_BACKOFF_S": "0.05",
+        "LAG_PROBE_INTERVAL_S": "1",
     }
     proc = subprocess.Popen(
         [sys.executable, str(HERE / "probe_worker.py"), "worker"],
@@ -117,3 +119,23 @@ async def test_agent_consumes_and_dead_letters_poison_then_continues(probe) -> N
     assert b"poison message" in headers["dlq.error"]
     assert bad.event_id.encode() in records[0].value  # the original bytes, replayable
     assert proc.poll() is None, "a poison message must not crash the worker"
+
+    async with httpx.AsyncClient(base_url="http://127.0.0.1:38199", timeout=5) as web:
+        assert (await web.get("/healthz")).json() == {"status": "ok"}
+        ready = await web.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["checks"] == {
+            "mongodb": True,
+            "kafka": True,
+        }
+
+        async def lag_exported():  # type: ignore[no-untyped-def]
+            text = (await web.get("/metrics")).text
+            topic = settings.topic("user.updated")
+            return (
+                f'lsg_consumer_lag_messages{{partition="0",service="{settings.service_name}",topic="{topic}"}}'
+                in text
+                and text
+            )
+
+        text = await _wait_for(lag_exported, timeout=30)
+        assert f'lsg_messages_dead_lettered_total{{service="{settings.service_name}"' in text

@@ -27,6 +27,7 @@ class KitSettings(BaseSettings):
     jwt_audience: str | None = None
     jwt_client_claim: str = "client_id"
 
+    lag_probe_interval_s: float = 15.0
     consumer_max_attempts: int = 3
     consumer_retry_backoff_s: float = 0.2
     # {"goal.created": "prod.goal.created"}: rename a declared topic without code changes.

@@ -16,6 +16,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from livestream_schemas.topics import TOPICS
 from service_kit.consumer import Dispatcher, Handler
 from service_kit.kafka import Publisher
+from service_kit.lag import LagProbe
 from service_kit.settings import KitSettings
 
 log = logging.getLogger(__name__)
@@ -67,7 +68,8 @@ def build_worker(
 
     app.agent(channel, name=f"{settings.service_name}.receivers", concurrency=1)(consume)
 
-    for interval, tick in timers:
+    lag = LagProbe(settings, topics_for(settings, list(routes)) if routes else [])
+    for interval, tick in (*timers, (settings.lag_probe_interval_s, lag.tick)):
         app.timer(interval, on_leader=False)(_timer(tick))
 
     @app.page("/healthz")
@@ -82,10 +84,12 @@ def build_worker(
 
     @app.page("/metrics")
     async def metrics_page(web: Any, request: Any) -> Any:
-        return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+        # aiohttp wants the charset out of content_type
+        return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST.split(";")[0])
 
     @app.on_before_shutdown.connect
     async def _stop_publisher(*_: Any, **__: Any) -> None:
+        await lag.close()
         await publisher.stop()
 
     return app
@@ -98,5 +102,5 @@ def _timer(tick: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]
         except Exception:
             log.exception("timer failed", extra={"fields": {"timer": tick.__name__}})
 
-    run_timer.__name__ = f"timer_{tick.__name__}"
+    run_timer.__name__ = run_timer.__qualname__ = f"timer_{getattr(tick, '__name__', 'tick')}"
     return run_timer

@@ -1,0 +1,73 @@
+"""Consumer lag per partition, exported as lsg_consumer_lag_messages.
+
+Read from the broker (committed group offsets vs. log end offsets), so it measures
+what an autoscaler or an alert cares about: how far the group is behind.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer
+from aiokafka.admin import AIOKafkaAdminClient
+
+from service_kit import metrics
+from service_kit.settings import KitSettings
+
+log = logging.getLogger(__name__)
+
+
+class LagProbe:
+    def __init__(self, settings: KitSettings, topics: list[str]) -> None:
+        self.settings = settings
+        self.topics = set(topics)
+        self._admin: AIOKafkaAdminClient | None = None
+        self._consumer: AIOKafkaConsumer | None = None
+
+    async def _clients(self) -> tuple[AIOKafkaAdminClient, AIOKafkaConsumer]:
+        if self._admin is None or self._consumer is None:
+            self._admin = AIOKafkaAdminClient(
+                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                client_id=f"{self.settings.service_name}-lag",
+            )
+            await self._admin.start()
+            self._consumer = AIOKafkaConsumer(
+                bootstrap_servers=self.settings.kafka_bootstrap_servers,
+                enable_auto_commit=False,
+                client_id=f"{self.settings.service_name}-lag",
+            )
+            await self._consumer.start()
+        return self._admin, self._consumer
+
+    async def measure(self) -> dict[tuple[str, int], int]:
+        admin, consumer = await self._clients()
+        committed: dict[Any, Any] = await admin.list_consumer_group_offsets(
+            self.settings.service_name
+        )
+        ours = {tp: meta for tp, meta in committed.items() if tp.topic in self.topics}
+        if not ours:
+            return {}
+        ends = await consumer.end_offsets(list(ours))
+        lag = {
+            (tp.topic, tp.partition): max(0, ends[tp] - meta.offset) for tp, meta in ours.items()
+        }
+        for (topic, partition), value in lag.items():
+            metrics.CONSUMER_LAG.labels(self.settings.service_name, topic, str(partition)).set(
+                value
+            )
+        return lag
+
+    async def tick(self) -> None:
+        try:
+            await self.measure()
+        except Exception as exc:
+            log.warning("lag probe failed: %s", exc)
+            await self.close()
+
+    async def close(self) -> None:
+        if self._consumer is not None:
+            await self._consumer.stop()
+        if self._admin is not None:
+            await self._admin.close()
+        self._admin = self._consumer = None

@@ -1,0 +1,87 @@
+"""The consumer wrapper with a fake publisher: retries, dead letters, derived event ids."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from livestream_schemas.commands import Refund
+from livestream_schemas.envelope import Envelope, encode
+from livestream_schemas.wallet import UserUpdated
+from service_kit.consumer import Dispatcher, receiver
+from service_kit.settings import KitSettings
+
+
+class FakePublisher:
+    def __init__(self) -> None:
+        self.published: list[tuple[Any, str | None, dict[str, str] | None]] = []
+        self.sent: list[tuple[str, Envelope, bytes | None, list[tuple[str, bytes]]]] = []
+
+    async def publish(self, payload, *, event_id=None, trace=None):  # type: ignore[no-untyped-def]
+        self.published.append((payload, event_id, trace))
+
+    async def send(self, topic, envelope, *, value=None, extra_headers=None):  # type: ignore[no-untyped-def]
+        self.sent.append((topic, envelope, value, extra_headers or []))
+
+
+SETTINGS = KitSettings(service_name="svc", consumer_max_attempts=3, consumer_retry_backoff_s=0)
+USER = UserUpdated(user_id="u1", username="A", wallet_id="w1")
+TRACE = {"traceparent": "00-" + "1" * 32 + "-" + "2" * 16 + "-01"}
+
+
+def raw(message: Any = USER) -> bytes:
+    return encode(message, key="u1", trace=TRACE).model_dump_json().encode()
+
+
+async def test_outputs_published_with_ids_derived_from_the_cause() -> None:
+    async def refund_user(message: UserUpdated) -> list[Refund]:
+        return [Refund(transaction_id=f"t-{message.user_id}")]
+
+    pub = FakePublisher()
+    d = Dispatcher(SETTINGS, pub, {"user.updated": [receiver(refund_user)]})  # type: ignore[arg-type]
+    message = raw()
+    await d.dispatch("user.updated", message)
+    await d.dispatch("user.updated", message)  # redelivery
+    (p1, id1, trace1), (p2, id2, _) = pub.published
+    assert p1 == p2 == Refund(transaction_id="t-u1")
+    assert id1 == id2, "a redelivered message republishes the same event id"
+    assert trace1 and trace1["traceparent"].split("-")[1] == "1" * 32  # same trace, new span
+    assert trace1["traceparent"] != TRACE["traceparent"]
+
+
+async def test_bounded_retries_then_dead_letter_and_other_receivers_still_run() -> None:
+    calls: list[str] = []
+
+    async def flaky(message: UserUpdated) -> list[Refund]:
+        calls.append("flaky")
+        raise RuntimeError("database unreachable")
+
+    async def steady(message: UserUpdated, *, envelope: Envelope) -> list[Refund]:
+        calls.append(f"steady:{envelope.key}")
+        return []
+
+    pub = FakePublisher()
+    d = Dispatcher(SETTINGS, pub, {"user.updated": [receiver(flaky), receiver(steady)]})  # type: ignore[arg-type]
+    message = raw()
+    await d.dispatch("user.updated", message, b"u1")
+    assert calls == ["flaky", "flaky", "flaky", "steady:u1"]
+    ((topic, _, value, headers),) = pub.sent
+    assert topic == "svc.dlq" and value == message
+    h = dict(headers)
+    assert h["dlq.handler"] == b"flaky" and h["dlq.original_topic"] == b"user.updated"
+    assert b"database unreachable" in h["dlq.error"]
+
+
+async def test_undecodable_message_is_dead_lettered_not_raised() -> None:
+    pub = FakePublisher()
+    d = Dispatcher(SETTINGS, pub, {})  # type: ignore[arg-type]
+    await d.dispatch("goal.commands", b"{not json", b"k1")
+    ((topic, envelope, value, headers),) = pub.sent
+    assert topic == "svc.dlq" and value == b"{not json" and envelope.key == "k1"
+    assert dict(headers)["dlq.handler"] == b"decode"
+
+
+async def test_message_types_without_receivers_are_skipped() -> None:
+    pub = FakePublisher()
+    d = Dispatcher(SETTINGS, pub, {"goal.created": []})  # type: ignore[arg-type]
+    await d.dispatch("user.updated", raw())
+    assert pub.sent == [] and pub.published == []
