@@ -3,6 +3,15 @@ from __future__ import annotations
 from notifier.bootstrap import Container, routes
 from notifier.config import Settings
 
+from .fakes import (
+    FakeChannelStates,
+    FakePublishedEvents,
+    FakePublisher,
+    FakeUsers,
+    envelope_of,
+    goal_ended,
+)
+
 
 async def test_routes_wire_each_event_to_its_receivers() -> None:
     container = Container(Settings())
@@ -26,15 +35,6 @@ async def test_routes_wire_each_event_to_its_receivers() -> None:
 
 
 async def test_wired_receivers_run_with_their_dependencies() -> None:
-    from .fakes import (
-        FakeChannelStates,
-        FakePublishedEvents,
-        FakePublisher,
-        FakeUsers,
-        envelope_of,
-        goal_ended,
-    )
-
     container = Container(Settings())
     mongo = container.client
     container.pusher, container.published = FakePublisher(), FakePublishedEvents()
