@@ -13,14 +13,23 @@ Doc = dict[str, Any]
 
 
 class HttpSessions:
-    def __init__(self, base_url: str, *, timeout_s: float) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout_s: float,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._base_url = base_url.rstrip("/")
         self._timeout = httpx.Timeout(timeout_s)
+        self._transport = transport  # tests plug in httpx.MockTransport
 
     async def get(self, session_id: str, *, authorization: str) -> Doc | None:
         url = f"{self._base_url}/sessions/{quote(session_id, safe='')}"
         try:
-            async with httpx.AsyncClient(timeout=self._timeout) as client:
+            async with httpx.AsyncClient(
+                timeout=self._timeout, transport=self._transport
+            ) as client:
                 response = await client.get(url, headers={"Authorization": authorization})
         except httpx.HTTPError as exc:
             raise SessionServiceUnavailable(str(exc)) from exc

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from goal_service.domain.goal import new_goal
+
+from .fakes import (
+    Clock,
+    FakeAudit,
+    FakeGoals,
+    FakeMetrics,
+    FakePublisher,
+    FakePurchases,
+    FakeTasks,
+    create_command,
+)
+
+Seed = Callable[..., Awaitable[dict[str, Any]]]
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def goals() -> FakeGoals:
+    return FakeGoals()
+
+
+@pytest.fixture
+def tasks() -> FakeTasks:
+    return FakeTasks()
+
+
+@pytest.fixture
+def purchases() -> FakePurchases:
+    return FakePurchases()
+
+
+@pytest.fixture
+def audit() -> FakeAudit:
+    return FakeAudit()
+
+
+@pytest.fixture
+def metrics() -> FakeMetrics:
+    return FakeMetrics()
+
+
+@pytest.fixture
+def publisher() -> FakePublisher:
+    return FakePublisher()
+
+
+@pytest.fixture
+def seed(goals: FakeGoals, clock: Clock) -> Seed:
+    """Store a goal as create_goal would (fields of create_command, overridable)."""
+
+    async def _seed(**overrides: Any) -> dict[str, Any]:
+        doc = new_goal(create_command(**overrides), now=clock())
+        return await goals.insert_if_absent(doc)
+
+    return _seed

@@ -1,0 +1,245 @@
+"""In-memory stand-ins for the goal-service ports, with the Mongo adapters' semantics."""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from goal_service.domain.goal import end_exp, utc_ms
+from goal_service.ports import SessionServiceUnavailable
+from livestream_schemas.base import Message
+from livestream_schemas.commands import CreateGoal
+from livestream_schemas.envelope import Envelope, encode
+from service_kit.auth import Caller
+
+Doc = dict[str, Any]
+T0 = datetime(2025, 5, 1, 12, 0, tzinfo=UTC)
+STREAMER = "streamer-1"
+VIEWER = "viewer-1"
+GOAL_ID = "65f0a1b2c3d4e5f6a7b8c9d0"
+SESSION_ID = "sess-1"
+
+
+class Clock:
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+def _matches(doc: Doc, query: Doc) -> bool:
+    for path, expected in query.items():
+        value: Any = doc
+        for part in path.split("."):
+            value = value.get(part) if isinstance(value, dict) else None
+        if isinstance(expected, dict) and "$ne" in expected:
+            if expected["$ne"] in (value or []):
+                return False
+        elif value != expected:
+            return False
+    return True
+
+
+class FakeGoals:
+    def __init__(self) -> None:
+        self.docs: dict[str, Doc] = {}
+        self.writes = 0
+
+    async def insert_if_absent(self, doc: Doc) -> Doc:
+        if doc["_id"] not in self.docs:
+            self.docs[doc["_id"]] = copy.deepcopy(doc)
+            self.writes += 1
+        return copy.deepcopy(self.docs[doc["_id"]])
+
+    async def get(self, goal_id: str) -> Doc | None:
+        return copy.deepcopy(self.docs.get(goal_id))
+
+    async def end(
+        self, goal_id: str, extra: Doc, *, now: datetime, triggerer: str, ended_by: str
+    ) -> Doc | None:
+        doc = self.docs.get(goal_id)
+        if doc is None or not _matches(doc, extra):
+            return None
+        doc.update(
+            active=False,
+            exp=end_exp(doc.get("exp"), now),
+            ended_at=utc_ms(now),
+            triggerer=triggerer,
+            ended_by=ended_by,
+            version=doc["version"] + 1,
+        )
+        self.writes += 1
+        return copy.deepcopy(doc)
+
+    async def increment(
+        self, goal_id: str, *, insert_id: str, breakdown_id: str, amount: int, cost: int
+    ) -> Doc | None:
+        doc = self.docs.get(goal_id)
+        if doc is None or not doc["active"] or insert_id in doc["metadata"]["insert_ids"]:
+            return None
+        entry = doc["breakdown"].setdefault(breakdown_id, {"progress": 0, "cost": 0})
+        entry["progress"] += amount
+        entry["cost"] += cost
+        doc["progress"] += amount
+        doc["metadata"]["insert_ids"].append(insert_id)
+        doc["version"] += 1
+        self.writes += 1
+        return copy.deepcopy(doc)
+
+
+class FakeTasks:
+    def __init__(self) -> None:
+        self.docs: dict[str, Doc] = {}
+
+    async def schedule(self, task_id: str, *, goal_id: str, due_at: datetime) -> None:
+        self.docs.setdefault(
+            task_id,
+            {
+                "_id": task_id,
+                "goal_id": goal_id,
+                "due_at": utc_ms(due_at),
+                "status": "pending",
+                "lease_until": utc_ms(due_at),
+                "attempts": 0,
+            },
+        )
+
+    async def claim_due(self, *, now: datetime, lease_until: datetime) -> Doc | None:
+        for doc in self.docs.values():
+            due = doc["status"] == "pending" and doc["due_at"] <= now
+            if due and doc["lease_until"] <= now:
+                doc["lease_until"] = utc_ms(lease_until)
+                doc["attempts"] += 1
+                return copy.deepcopy(doc)
+        return None
+
+    async def complete(self, task_id: str, *, lease_until: datetime, now: datetime) -> bool:
+        doc = self.docs[task_id]
+        if doc["status"] != "pending" or doc["lease_until"] != utc_ms(lease_until):
+            return False
+        doc.update(status="done", done_at=now)
+        return True
+
+
+class FakePurchases:
+    def __init__(self) -> None:
+        self.docs: dict[str, Doc] = {}
+
+    async def insert_if_absent(self, doc: Doc) -> tuple[Doc, bool]:
+        if doc["_id"] in self.docs:
+            return copy.deepcopy(self.docs[doc["_id"]]), False
+        self.docs[doc["_id"]] = copy.deepcopy(doc)
+        return copy.deepcopy(doc), True
+
+    async def get(self, purchase_id: str) -> Doc | None:
+        return copy.deepcopy(self.docs.get(purchase_id))
+
+    async def find_by_transaction(self, transaction_id: str) -> Doc | None:
+        for doc in self.docs.values():
+            if doc["transaction_id"] == transaction_id:
+                return copy.deepcopy(doc)
+        return None
+
+    async def mark_published(self, purchase_id: str) -> None:
+        self.docs[purchase_id]["published"] = True
+
+
+class FakeAudit:
+    def __init__(self) -> None:
+        self.entries: dict[str, Doc] = {}
+
+    async def record(self, entry: Doc) -> bool:
+        if entry["_id"] in self.entries:
+            return False
+        self.entries[entry["_id"]] = dict(entry)
+        return True
+
+
+class FakeMetrics:
+    def __init__(self) -> None:
+        self.calls: list[tuple[Any, ...]] = []
+
+    def created(self, cls: str) -> None:
+        self.calls.append(("created", cls))
+
+    def progressed(self, cls: str, *, amount: int, cost: int) -> None:
+        self.calls.append(("progressed", cls, amount, cost))
+
+    def ended(self, cls: str, *, outcome: str) -> None:
+        self.calls.append(("ended", cls, outcome))
+
+
+class FakeSessions:
+    def __init__(self) -> None:
+        self.sessions: dict[str, Doc] = {}
+        self.down = False
+        self.seen_authorization: list[str] = []
+
+    async def get(self, session_id: str, *, authorization: str) -> Doc | None:
+        self.seen_authorization.append(authorization)
+        if self.down:
+            raise SessionServiceUnavailable("connection refused")
+        return copy.deepcopy(self.sessions.get(session_id))
+
+
+class FakePublisher:
+    def __init__(self) -> None:
+        self.sent: list[tuple[Message, str | None]] = []
+        self.fail = False
+
+    async def publish(self, payload: Message, *, event_id: str | None = None, **_: Any) -> None:
+        if self.fail:
+            raise ConnectionError("kafka down")
+        self.sent.append((payload, event_id))
+
+    def messages(self) -> list[Message]:
+        return [message for message, _ in self.sent]
+
+
+@dataclass
+class FakeContainer:
+    """What create_api reads from the real Container, with fakes inside."""
+
+    settings: Any
+    goals: FakeGoals = field(default_factory=FakeGoals)
+    purchases: FakePurchases = field(default_factory=FakePurchases)
+    sessions: FakeSessions = field(default_factory=FakeSessions)
+    publisher: FakePublisher = field(default_factory=FakePublisher)
+
+    async def ready(self) -> dict[str, bool]:
+        return {"mongodb": True, "kafka": True}
+
+    async def start(self) -> None:
+        return None
+
+    async def close(self) -> None:
+        return None
+
+
+def envelope_of(message: Message, event_id: str = "evt-1") -> Envelope:
+    key = getattr(message, "goal_id", None) or getattr(message, "transaction_id", "k")
+    return encode(message, key=str(key), event_id=event_id)
+
+
+def create_command(**overrides: Any) -> CreateGoal:
+    fields: Doc = {
+        "goal_id": GOAL_ID,
+        "_cls": "ShowFundingGoal",
+        "exp": T0 + timedelta(hours=1),
+        "levels": [{"title": "Show", "target": 3}],
+        "conditions": {"session_id": SESSION_ID},
+        "context": {"type": "show-funding"},
+        "metadata": {"user_id": STREAMER, "session_id": SESSION_ID, "ticket_price": 10},
+    }
+    fields.update(overrides)
+    return CreateGoal.model_validate(fields)
+
+
+def caller(user_id: str = STREAMER, client_id: str = "app-1") -> Caller:
+    return Caller(user_id=user_id, client_id=client_id)

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from goal_service.handlers.check_funding_goal_refundable import check_funding_goal_refundable
+
+from .fakes import GOAL_ID
+
+
+async def test_refunds_the_holds_of_an_ended_unfunded_goal(goals, seed) -> None:
+    await seed()
+    goals.docs[GOAL_ID]["metadata"]["insert_ids"] = ["tx-1", "tx-2"]
+    goals.docs[GOAL_ID].update(progress=2, active=False)
+    out = await check_funding_goal_refundable(GOAL_ID, goals=goals)
+    assert [(m.transaction_id, m.reason) for m in out] == [
+        ("tx-1", "funding_missed"),
+        ("tx-2", "funding_missed"),
+    ]
+    # redelivery: the same list (the wallet refunds each transaction id once)
+    assert await check_funding_goal_refundable(GOAL_ID, goals=goals) == out
+
+
+async def test_nothing_while_the_goal_is_open_or_once_funded(goals, seed) -> None:
+    await seed()
+    goals.docs[GOAL_ID]["metadata"]["insert_ids"] = ["tx-1"]
+    assert await check_funding_goal_refundable(GOAL_ID, goals=goals) == []
+    goals.docs[GOAL_ID].update(active=False, progress=5)
+    assert await check_funding_goal_refundable(GOAL_ID, goals=goals) == []
+
+
+async def test_unknown_goal_refunds_nothing(goals) -> None:
+    assert await check_funding_goal_refundable(GOAL_ID, goals=goals) == []
