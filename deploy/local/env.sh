@@ -6,7 +6,7 @@
 : "${SOCKUDO_PORT:=36001}"
 : "${SOCKUDO_METRICS_PORT:=36901}"
 : "${WALLET_SANDBOX_PORT:=38005}"
-: "${PUSHER_APP_ID:=livestream-local}"
+: "${PUSHER_APP_ID:=1001}"
 : "${PUSHER_KEY:=local-key}"
 : "${PUSHER_SECRET:=local-secret-change-me}"
 : "${JWT_SECRET:=dev-only-jwt-secret-change-me-32bytes!}"

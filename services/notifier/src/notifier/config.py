@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pydantic import Field
+
 from service_kit.settings import KitSettings
 
 
@@ -9,7 +11,8 @@ class Settings(KitSettings):
     worker_web_port: int = 38104
 
     # Any Pusher-protocol server: hosted Pusher, or Sockudo locally (deploy/local/env.sh).
-    pusher_app_id: str = "livestream-local"
+    # The official SDK accepts numeric app ids only (hosted Pusher's format).
+    pusher_app_id: str = Field(default="1001", pattern=r"^[0-9]+$")
     pusher_key: str = "local-key"
     pusher_secret: str = "local-secret-change-me"
     pusher_host: str = "127.0.0.1"

@@ -12,11 +12,8 @@ from notifier.config import Settings
 
 
 def _client(settings: Settings) -> pusher.Pusher:
-    # The SDK only accepts numeric app ids (hosted Pusher's format) while Pusher-protocol
-    # servers such as Sockudo take any string; build with a placeholder, then use the real id.
-    numeric = settings.pusher_app_id.isdigit()
-    client = pusher.Pusher(
-        app_id=settings.pusher_app_id if numeric else "0",
+    return pusher.Pusher(
+        app_id=settings.pusher_app_id,
         key=settings.pusher_key,
         secret=settings.pusher_secret,
         ssl=settings.pusher_ssl,
@@ -24,10 +21,6 @@ def _client(settings: Settings) -> pusher.Pusher:
         port=settings.pusher_port,
         timeout=settings.pusher_timeout_s,
     )
-    if not numeric:
-        client._pusher_client._app_id = settings.pusher_app_id
-        client._authentication_client._app_id = settings.pusher_app_id
-    return client
 
 
 class PusherPublisher:
