@@ -3,16 +3,46 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from service_kit.consumer import Handler
+from service_kit.consumer import Handler, receiver
 from service_kit.container import BaseContainer
+from wallet_adapter.adapters.mongo_seen import MongoSeenTransactions
+from wallet_adapter.adapters.mongo_users import MongoUserReadModel
+from wallet_adapter.adapters.wallet_api import HttpWalletApi
 from wallet_adapter.config import Settings
+from wallet_adapter.handlers.refund import refund
+from wallet_adapter.handlers.release import release
+from wallet_adapter.handlers.transfer import transfer
+from wallet_adapter.handlers.trigger_user_balance_updated import trigger_user_balance_updated
+from wallet_adapter.handlers.update_wallet_read_model import update_wallet_read_model
+from wallet_adapter.ports import SeenTransactions, UserReadModel, WalletApi
 
 
 @dataclass
 class Container(BaseContainer):
     settings: Settings
+    wallet: WalletApi = field(init=False)
+    users: UserReadModel = field(init=False)
+    seen: SeenTransactions = field(init=False)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        s = self.settings
+        self.wallet = HttpWalletApi(
+            s.wallet_api_url,
+            timeout_s=s.wallet_timeout_s,
+            retries=s.wallet_retries,
+            backoff_s=s.wallet_retry_backoff_s,
+        )
+        self.users = MongoUserReadModel(self.db)
+        self.seen = MongoSeenTransactions(self.db)
+
+    async def close(self) -> None:
+        close = getattr(self.wallet, "close", None)
+        if close is not None:
+            await close()
+        await super().close()
 
 
 def bootstrap(settings: Settings) -> Container:
@@ -21,4 +51,10 @@ def bootstrap(settings: Settings) -> Container:
 
 def routes(c: Container) -> dict[str, Sequence[Handler]]:
     """Message type -> its receivers in this service, in order."""
-    return {}
+    return {
+        "transfer": [receiver(transfer, wallet=c.wallet, users=c.users)],
+        "refund": [receiver(refund, wallet=c.wallet)],
+        "release": [receiver(release, wallet=c.wallet)],
+        "transaction.created": [receiver(trigger_user_balance_updated, users=c.users)],
+        "user.updated": [receiver(update_wallet_read_model, users=c.users)],
+    }

@@ -7,3 +7,12 @@ class Settings(KitSettings):
     service_name: str = "wallet-adapter"
     http_port: int = 38003
     worker_web_port: int = 38103
+
+    wallet_api_url: str = "http://127.0.0.1:38005"
+    # Empty refuses every callback: an unset secret must not mean "unsigned is fine".
+    wallet_callback_secret: str = ""
+    wallet_callback_max_skew_s: float = 300
+    wallet_timeout_s: float = 2.0
+    # Extra attempts for a command the wallet answered 5xx or not at all; ids make them safe.
+    wallet_retries: int = 3
+    wallet_retry_backoff_s: float = 0.2

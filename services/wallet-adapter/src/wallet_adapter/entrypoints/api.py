@@ -2,13 +2,75 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import logging
+import time
+from typing import Any
 
-from service_kit.http import create_app
+from fastapi import FastAPI, Request
+from pydantic import ValidationError
+
+from livestream_schemas.base import Message
+from livestream_schemas.wallet import TransactionCreated
+from service_kit.http import CallerDep, create_app, problem
 from service_kit.runner import api_lifespan
 from wallet_adapter.bootstrap import Container
+from wallet_adapter.domain.signature import SignatureRejected, verify_signature
+from wallet_adapter.handlers.accept_wallet_callback import accept_wallet_callback
+from wallet_adapter.handlers.read_balance import read_balance
+from wallet_adapter.ports import UnknownUser, WalletUnavailable
+
+log = logging.getLogger(__name__)
 
 
 def create_api(c: Container) -> FastAPI:
     app = create_app(c.settings, ready=c.ready, lifespan=api_lifespan(c))
+
+    async def publish(message: Message, event_id: str) -> None:
+        await c.publisher.publish(message, event_id=event_id)
+
+    @app.post("/notify/wallet/transaction")
+    async def wallet_callback(request: Request) -> dict[str, Any]:
+        raw = await request.body()
+        try:
+            verify_signature(
+                secret=c.settings.wallet_callback_secret,
+                timestamp=request.headers.get("X-Wallet-Timestamp"),
+                signature=request.headers.get("X-Wallet-Signature"),
+                raw_body=raw,
+                now=time.time(),
+                max_skew_s=c.settings.wallet_callback_max_skew_s,
+            )
+        except SignatureRejected as exc:
+            log.warning("wallet callback refused", extra={"fields": {"reason": exc.reason}})
+            raise problem(401, exc.reason, str(exc)) from exc
+        try:
+            message = TransactionCreated.model_validate_json(raw)
+        except ValidationError as exc:
+            raise problem(422, "invalid_body", _summary(exc)) from exc
+        try:
+            fresh = await accept_wallet_callback(message, seen=c.seen, publish=publish)
+        except Exception as exc:
+            # Not acknowledged, so the wallet sends it again; the id stays unpublished.
+            log.exception("wallet callback not published")
+            raise problem(503, "not_published", type(exc).__name__) from exc
+        return {"status": "accepted", "duplicate": not fresh}
+
+    @app.get("/balances/{user_id}")
+    async def balance(user_id: str, caller: CallerDep) -> dict[str, Any]:
+        if caller.user_id != user_id:
+            raise problem(403, "forbidden", "a caller may read only their own balance")
+        try:
+            return await read_balance(user_id, users=c.users, wallet=c.wallet)
+        except UnknownUser as exc:
+            raise problem(404, "unknown_user", str(exc)) from exc
+        except WalletUnavailable as exc:
+            raise problem(503, "wallet_unavailable", str(exc)) from exc
+
     return app
+
+
+def _summary(exc: ValidationError) -> str:
+    return "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', ())) or 'body'}: {e.get('msg', '')}"
+        for e in exc.errors()
+    )

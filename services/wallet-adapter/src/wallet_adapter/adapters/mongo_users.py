@@ -1,0 +1,50 @@
+"""The user read model: `users` by user id, `wallets` mapping wallet id -> user id."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wallet_adapter.ports import WalletUser
+
+
+class MongoUserReadModel:
+    def __init__(self, db: Any) -> None:
+        self._users = db["users"]
+        self._wallets = db["wallets"]
+
+    async def save(self, user: WalletUser) -> None:
+        # The mapping first: once a user is readable, their wallet resolves too. Older
+        # wallet ids keep pointing at the user so their past transactions still map.
+        await self._wallets.replace_one(
+            {"_id": user.wallet_id}, {"user_id": user.user_id}, upsert=True
+        )
+        await self._users.replace_one(
+            {"_id": user.user_id},
+            {
+                "wallet_id": user.wallet_id,
+                "username": user.username,
+                "tags": list(user.tags),
+                "tagsv2": dict(user.tagsv2),
+                "level": user.level,
+            },
+            upsert=True,
+        )
+
+    async def by_user_id(self, user_id: str) -> WalletUser | None:
+        doc = await self._users.find_one({"_id": user_id})
+        if doc is None:
+            return None
+        return WalletUser(
+            user_id=doc["_id"],
+            wallet_id=doc["wallet_id"],
+            username=doc.get("username", ""),
+            tags=tuple(doc.get("tags", ())),
+            tagsv2=dict(doc.get("tagsv2", {})),
+            level=int(doc.get("level", 0)),
+        )
+
+    async def by_wallet_id(self, wallet_id: str) -> WalletUser | None:
+        mapping = await self._wallets.find_one({"_id": wallet_id})
+        if mapping is None:
+            return None
+        return await self.by_user_id(mapping["user_id"])

@@ -1,0 +1,112 @@
+"""The external wallet's HTTP API (the sandbox locally), behind the WalletApi port."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from wallet_adapter.ports import WalletReply, WalletTransfer, WalletUnavailable
+
+log = logging.getLogger(__name__)
+
+
+class HttpWalletApi:
+    def __init__(
+        self,
+        base_url: str,
+        *,
+        timeout_s: float = 2.0,
+        retries: int = 3,
+        backoff_s: float = 0.2,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        self._base_url = base_url.rstrip("/")
+        self._timeout_s = timeout_s
+        self._retries = max(0, retries)
+        self._backoff_s = backoff_s
+        self._transport = transport
+        self._client: httpx.AsyncClient | None = None
+
+    def _http(self) -> httpx.AsyncClient:
+        # Built on first use so it belongs to the event loop that uses it (faust's or uvicorn's).
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                base_url=self._base_url, timeout=self._timeout_s, transport=self._transport
+            )
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    async def transfer(self, order: WalletTransfer) -> WalletReply:
+        body = {
+            "id": order.transaction_id,
+            "fromAccount": order.from_wallet,
+            "fromAmount": order.amount,
+            "toAccount": order.to_wallet,
+            "toAmount": order.amount,
+            "tags": list(order.tags),
+            "forced": order.forced,
+            "timestamp": order.timestamp.isoformat() if order.timestamp else None,
+        }
+        return await self._command("/transactions", body)
+
+    async def settle(self, hold_id: str, outcome: str, transaction_id: str) -> WalletReply:
+        path = f"/holds/{quote(hold_id, safe='')}/{outcome}"
+        return await self._command(path, {"id": transaction_id})
+
+    async def balance(self, wallet_id: str) -> int | None:
+        """One attempt only: a balance read sits in a user's request, so fail fast."""
+        try:
+            response = await self._http().get(f"/accounts/{quote(wallet_id, safe='')}")
+        except httpx.HTTPError as exc:
+            raise WalletUnavailable(f"{type(exc).__name__}: {exc}") from exc
+        if response.status_code == 404:
+            return None
+        if response.status_code != 200:
+            raise WalletUnavailable(f"wallet answered {response.status_code}")
+        try:
+            return int(response.json()["balance"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise WalletUnavailable(f"unreadable balance: {exc}") from exc
+
+    async def _command(self, path: str, body: dict[str, Any]) -> WalletReply:
+        """POST with bounded retries on 5xx and transport errors; other answers are final."""
+        last = ""
+        for attempt in range(self._retries + 1):
+            if attempt:
+                await asyncio.sleep(self._backoff_s * 2 ** (attempt - 1))
+            try:
+                response = await self._http().post(path, json=body)
+            except httpx.HTTPError as exc:
+                last = f"{type(exc).__name__}: {exc}"
+            else:
+                if response.status_code < 500:
+                    return _reply(response)
+                last = f"wallet answered {response.status_code}"
+            log.warning(
+                "wallet call failed",
+                extra={"fields": {"path": path, "attempt": attempt + 1, "error": last}},
+            )
+        raise WalletUnavailable(last)
+
+
+def _reply(response: httpx.Response) -> WalletReply:
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    return WalletReply(
+        status=response.status_code,
+        reason=str(body.get("reason", "")),
+        detail=str(body.get("detail", "")),
+        body=body,
+    )

@@ -1,0 +1,29 @@
+"""What `refund` and `release` share: settle one escrow hold, once, by its transaction id."""
+
+from __future__ import annotations
+
+from livestream_schemas.base import Message
+from livestream_schemas.wallet import TransactionFailed
+from wallet_adapter.ports import WalletApi
+
+
+async def settle_hold(transaction_id: str, outcome: str, *, wallet: WalletApi) -> list[Message]:
+    """A repeat is answered with the first result by the wallet, so redelivery is harmless.
+
+    WalletUnavailable propagates: the consumer retries, then dead-letters the command, so a
+    refund the wallet never saw is parked for replay instead of reported as done or lost.
+    """
+    reply = await wallet.settle(transaction_id, outcome, f"{outcome}:{transaction_id}")
+    if reply.ok:
+        return []
+    if reply.status == 404:
+        # Nothing moves; the goal-service's late-debit rule refunds a debit that lands later.
+        reason = "no_hold"
+    elif reply.status == 409 and reply.reason in ("hold_settled", "no_beneficiary"):
+        reason = reply.reason
+    else:
+        reason = "conflict" if reply.status == 409 else "rejected"
+    detail = str(reply.body.get("outcome") or reply.detail or reply.reason)
+    return [
+        TransactionFailed(transaction_id=transaction_id, kind=outcome, reason=reason, detail=detail)
+    ]

@@ -1,0 +1,86 @@
+"""What handlers need from the wallet and from storage; adapters and test fakes provide it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from livestream_schemas.base import UserInfo
+
+
+class WalletUnavailable(Exception):
+    """The wallet did not answer (or answered 5xx) within the bounded retries."""
+
+
+class UnknownUser(LookupError):
+    """No user (or wallet) with that id in the read model."""
+
+
+@dataclass(frozen=True)
+class WalletUser:
+    user_id: str
+    wallet_id: str
+    username: str = ""
+    tags: tuple[str, ...] = ()
+    tagsv2: dict[str, str] = field(default_factory=dict)
+    level: int = 0
+
+    def info(self) -> UserInfo:
+        return UserInfo(
+            id=self.user_id,
+            username=self.username,
+            tags=list(self.tags),
+            tagsv2=dict(self.tagsv2),
+            level=self.level,
+        )
+
+
+@dataclass(frozen=True)
+class WalletTransfer:
+    """A transfer as the wallet API takes it; `to_wallet` None puts the coins into escrow."""
+
+    transaction_id: str
+    from_wallet: str
+    to_wallet: str | None
+    amount: int
+    tags: tuple[str, ...]
+    forced: bool = False
+    timestamp: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WalletReply:
+    status: int
+    reason: str = ""
+    detail: str = ""
+    body: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+class WalletApi(Protocol):
+    async def transfer(self, order: WalletTransfer) -> WalletReply: ...
+
+    async def settle(self, hold_id: str, outcome: str, transaction_id: str) -> WalletReply:
+        """Refund or release (`outcome`) the escrow hold opened by transaction `hold_id`."""
+
+    async def balance(self, wallet_id: str) -> int | None:
+        """Coins in the wallet; None when the wallet does not know it."""
+
+
+class UserReadModel(Protocol):
+    async def save(self, user: WalletUser) -> None: ...
+
+    async def by_user_id(self, user_id: str) -> WalletUser | None: ...
+
+    async def by_wallet_id(self, wallet_id: str) -> WalletUser | None: ...
+
+
+class SeenTransactions(Protocol):
+    async def claim(self, transaction_id: str) -> bool:
+        """Record the id (insert-if-absent); False once its event was published."""
+
+    async def mark_published(self, transaction_id: str) -> None: ...

@@ -1,0 +1,125 @@
+"""In-memory stand-ins for the adapter's ports, the wallet and the Kafka publisher."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from livestream_schemas.base import Message
+from livestream_schemas.envelope import Envelope, encode
+from wallet_adapter.ports import WalletReply, WalletTransfer, WalletUnavailable, WalletUser
+
+
+class FakeUsers:
+    def __init__(self, *users: WalletUser) -> None:
+        self.by_user: dict[str, WalletUser] = {}
+        self.by_wallet: dict[str, str] = {}
+        for user in users:
+            self.by_user[user.user_id] = user
+            self.by_wallet[user.wallet_id] = user.user_id
+
+    async def save(self, user: WalletUser) -> None:
+        self.by_wallet[user.wallet_id] = user.user_id
+        self.by_user[user.user_id] = user
+
+    async def by_user_id(self, user_id: str) -> WalletUser | None:
+        return self.by_user.get(user_id)
+
+    async def by_wallet_id(self, wallet_id: str) -> WalletUser | None:
+        user_id = self.by_wallet.get(wallet_id)
+        return self.by_user.get(user_id) if user_id else None
+
+
+@dataclass
+class FakeWallet:
+    """Honours transaction ids and settles each hold once, like the real wallet."""
+
+    balances: dict[str, int] = field(default_factory=dict)
+    holds: dict[str, dict[str, Any]] = field(default_factory=dict)
+    done: dict[str, WalletTransfer] = field(default_factory=dict)
+    calls: list[tuple[str, Any]] = field(default_factory=list)
+    unavailable: bool = False
+
+    async def transfer(self, order: WalletTransfer) -> WalletReply:
+        self.calls.append(("transfer", order))
+        if self.unavailable:
+            raise WalletUnavailable("wallet answered 503")
+        if order.transaction_id in self.done:
+            same = self.done[order.transaction_id] == order
+            return WalletReply(200) if same else WalletReply(409, "transaction_conflict")
+        if order.from_wallet not in self.balances or (
+            order.to_wallet is not None and order.to_wallet not in self.balances
+        ):
+            return WalletReply(404, "unknown_wallet", "no such wallet")
+        if self.balances[order.from_wallet] < order.amount and not order.forced:
+            return WalletReply(402, "insufficient_funds", "not enough coins")
+        self.balances[order.from_wallet] -= order.amount
+        if order.to_wallet is None:
+            self.holds[order.transaction_id] = {"payer": order.from_wallet, "amount": order.amount}
+        else:
+            self.balances[order.to_wallet] += order.amount
+        self.done[order.transaction_id] = order
+        return WalletReply(201)
+
+    async def settle(self, hold_id: str, outcome: str, transaction_id: str) -> WalletReply:
+        self.calls.append((outcome, (hold_id, transaction_id)))
+        if self.unavailable:
+            raise WalletUnavailable("timeout")
+        hold = self.holds.get(hold_id)
+        if hold is None:
+            return WalletReply(404, "no_hold", hold_id)
+        if "outcome" in hold:
+            if hold["outcome"] == outcome:
+                return WalletReply(200)
+            settled = {"refund": "refunded", "release": "released"}[hold["outcome"]]
+            body = {"reason": "hold_settled", "outcome": settled}
+            return WalletReply(409, "hold_settled", "settled", body)
+        hold["outcome"] = outcome
+        if outcome == "refund":
+            self.balances[hold["payer"]] += hold["amount"]
+        return WalletReply(201)
+
+    async def balance(self, wallet_id: str) -> int | None:
+        if self.unavailable:
+            raise WalletUnavailable("timeout")
+        return self.balances.get(wallet_id)
+
+
+class FakeSeen:
+    def __init__(self) -> None:
+        self.published: dict[str, bool] = {}
+
+    async def claim(self, transaction_id: str) -> bool:
+        if self.published.get(transaction_id):
+            return False
+        self.published[transaction_id] = False
+        return True
+
+    async def mark_published(self, transaction_id: str) -> None:
+        self.published[transaction_id] = True
+
+
+class FakePublisher:
+    def __init__(self) -> None:
+        self.sent: list[tuple[Message, str | None]] = []
+        self.fail_next = False
+
+    async def publish(
+        self, payload: Message, *, event_id: str | None = None, trace: Any = None
+    ) -> Envelope:
+        if self.fail_next:
+            self.fail_next = False
+            raise ConnectionError("kafka down")
+        self.sent.append((payload, event_id))
+        return encode(payload, key="k", event_id=event_id)
+
+    async def ping(self) -> bool:
+        return True
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def envelope_of(payload: Message, event_id: str = "evt-1") -> Envelope:
+    return encode(payload, key="k", event_id=event_id)

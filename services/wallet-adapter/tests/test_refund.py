@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import pytest
+
+from livestream_schemas.commands import Refund, Release
+from livestream_schemas.wallet import TransactionFailed
+from wallet_adapter.handlers.refund import refund
+from wallet_adapter.handlers.release import release
+from wallet_adapter.ports import WalletUnavailable
+
+TXN = "session:trigger-exclusive:goal-1"
+
+
+@pytest.fixture
+def held(wallet):  # type: ignore[no-untyped-def]
+    wallet.balances["w-viewer"] = 200
+    wallet.holds[TXN] = {"payer": "w-viewer", "amount": 300}
+    return wallet
+
+
+async def test_refund_returns_the_hold_to_the_payer_with_a_derived_id(held) -> None:  # type: ignore[no-untyped-def]
+    assert await refund(Refund(transaction_id=TXN), wallet=held) == []
+    assert held.calls == [("refund", (TXN, f"refund:{TXN}"))]
+    assert held.balances["w-viewer"] == 500
+
+
+async def test_redelivered_refund_returns_the_coins_once(held) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        assert await refund(Refund(transaction_id=TXN), wallet=held) == []
+    assert held.balances["w-viewer"] == 500
+    assert {call[1] for call in held.calls} == {(TXN, f"refund:{TXN}")}
+
+
+async def test_refund_of_a_hold_not_there_yet_reports_no_hold(wallet) -> None:  # type: ignore[no-untyped-def]
+    (event,) = await refund(Refund(transaction_id=TXN), wallet=wallet)
+    assert isinstance(event, TransactionFailed)
+    assert (event.transaction_id, event.kind, event.reason) == (TXN, "refund", "no_hold")
+    assert wallet.balances["w-viewer"] == 500
+
+
+async def test_refund_after_release_reports_hold_settled(held) -> None:  # type: ignore[no-untyped-def]
+    await release(Release(transaction_id=TXN), wallet=held)
+    (event,) = await refund(Refund(transaction_id=TXN), wallet=held)
+    assert isinstance(event, TransactionFailed)
+    assert (event.reason, event.detail) == ("hold_settled", "released")
+    assert held.balances["w-viewer"] == 200
+
+
+async def test_unavailable_wallet_raises_so_the_command_is_retried_then_dead_lettered(held) -> None:  # type: ignore[no-untyped-def]
+    held.unavailable = True
+    with pytest.raises(WalletUnavailable):
+        await refund(Refund(transaction_id=TXN), wallet=held)
+    assert held.balances["w-viewer"] == 200

@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+from livestream_schemas.commands import Transfer
+from livestream_schemas.tags import TRIGGER_EXCLUSIVE, escrow_tag, parse_escrow_tag, swag_tag
+from livestream_schemas.wallet import TransactionFailed
+from wallet_adapter.handlers.transfer import transfer
+
+SWAG = swag_tag("session-1", TRIGGER_EXCLUSIVE, "goal-1")
+TXN = "session:trigger-exclusive:goal-1"
+
+
+def command(**overrides: object) -> Transfer:
+    fields: dict[str, object] = {
+        "transaction_id": TXN,
+        "from_user_id": "viewer-1",
+        "to_user_id": None,
+        "escrow_user_id": "streamer-1",
+        "amount": 300,
+        "tags": [SWAG],
+    }
+    return Transfer.model_validate({**fields, **overrides})
+
+
+async def test_escrow_transfer_has_no_destination_and_the_streamers_escrow_tag(
+    wallet, users
+) -> None:  # type: ignore[no-untyped-def]
+    assert await transfer(command(), wallet=wallet, users=users) == []
+    ((_, order),) = wallet.calls
+    assert order.transaction_id == TXN
+    assert (order.from_wallet, order.to_wallet, order.amount) == ("w-viewer", None, 300)
+    assert order.tags == (SWAG, escrow_tag("w-streamer", SWAG))
+    assert parse_escrow_tag(order.tags[1]) == ("w-streamer", SWAG)
+    assert (order.forced, order.timestamp) == (False, None)
+    assert wallet.balances["w-viewer"] == 200
+    assert wallet.holds[TXN]["amount"] == 300
+
+
+async def test_redelivered_transfer_moves_the_coins_once_and_reports_nothing(wallet, users) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(3):
+        assert await transfer(command(), wallet=wallet, users=users) == []
+    assert len(wallet.calls) == 3
+    assert wallet.balances["w-viewer"] == 200
+    assert list(wallet.holds) == [TXN]
+
+
+async def test_direct_transfer_goes_to_the_recipients_wallet(wallet, users) -> None:  # type: ignore[no-untyped-def]
+    cmd = command(to_user_id="streamer-1", escrow_user_id=None)
+    assert await transfer(cmd, wallet=wallet, users=users) == []
+    ((_, order),) = wallet.calls
+    assert order.to_wallet == "w-streamer"
+    assert order.tags == (SWAG,)
+    assert wallet.balances == {"w-viewer": 200, "w-streamer": 300}
+
+
+async def test_overdraft_becomes_transaction_failed_insufficient_funds(wallet, users) -> None:  # type: ignore[no-untyped-def]
+    (event,) = await transfer(command(amount=501), wallet=wallet, users=users)
+    assert isinstance(event, TransactionFailed)
+    assert (event.transaction_id, event.kind, event.reason) == (
+        TXN,
+        "transfer",
+        "insufficient_funds",
+    )
+    assert (event.from_user_id, event.amount) == ("viewer-1", 501)
+    assert event.tags == [SWAG, escrow_tag("w-streamer", SWAG)]
+    assert wallet.balances["w-viewer"] == 500
+
+
+async def test_unknown_user_in_the_read_model_fails_without_calling_the_wallet(
+    wallet, users
+) -> None:  # type: ignore[no-untyped-def]
+    for cmd in (command(from_user_id="ghost"), command(escrow_user_id="ghost")):
+        (event,) = await transfer(cmd, wallet=wallet, users=users)
+        assert isinstance(event, TransactionFailed)
+        assert event.reason == "unknown_wallet"
+    assert wallet.calls == []
+
+
+async def test_wallet_refusals_map_to_reasons(wallet, users) -> None:  # type: ignore[no-untyped-def]
+    del wallet.balances["w-viewer"]
+    (unknown,) = await transfer(command(), wallet=wallet, users=users)
+    assert unknown.reason == "unknown_wallet"  # type: ignore[attr-defined]
+    wallet.balances["w-viewer"] = 500
+    await transfer(command(), wallet=wallet, users=users)
+    (conflict,) = await transfer(command(amount=299), wallet=wallet, users=users)
+    assert conflict.reason == "conflict"  # type: ignore[attr-defined]
+    wallet.unavailable = True
+    (down,) = await transfer(command(transaction_id="other"), wallet=wallet, users=users)
+    assert down.reason == "wallet_unavailable"  # type: ignore[attr-defined]
+    assert wallet.balances["w-viewer"] == 200

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from livestream_schemas.tags import TRIGGER_EXCLUSIVE, escrow_tag, swag_tag
+from livestream_schemas.wallet import BalanceDecremented, BalanceIncremented, TransactionCreated
+from wallet_adapter.handlers.trigger_user_balance_updated import trigger_user_balance_updated
+from wallet_adapter.ports import UnknownUser
+
+SWAG = swag_tag("session-1", TRIGGER_EXCLUSIVE, "goal-1")
+TAGS = [SWAG, escrow_tag("w-streamer", SWAG)]
+TXN = "session:trigger-exclusive:goal-1"
+TS = datetime(2025, 4, 28, 3, 14, 13, tzinfo=UTC)
+
+
+def created(**overrides: object) -> TransactionCreated:
+    body: dict[str, object] = {
+        "id": TXN,
+        "ts": TS.isoformat(),
+        "fromAccount": "w-viewer",
+        "fromAmount": 300,
+        "toAccount": None,
+        "toAmount": 300,
+        "tags": TAGS,
+    }
+    return TransactionCreated.model_validate({**body, **overrides})
+
+
+async def test_escrow_debit_gives_one_balance_decremented_with_the_seeds_fields(users) -> None:  # type: ignore[no-untyped-def]
+    (event,) = await trigger_user_balance_updated(created(), users=users)
+    assert isinstance(event, BalanceDecremented)
+    assert (event.user_id, event.user_wallet_id) == ("viewer-1", "w-viewer")
+    assert (event.source_user_id, event.source_user_wallet_id) == (None, None)
+    assert (event.amount, event.timestamp, event.transaction_id) == (300, TS, TXN)
+    assert event.tags == TAGS
+    user = event.metadata["user"]
+    assert (user.id, user.username, user.tags, user.tagsv2, user.level) == (
+        "viewer-1",
+        "Vee",
+        ["vip"],
+        {"tier": "gold"},
+        7,
+    )
+
+
+async def test_refund_gives_only_balance_incremented_for_the_payer(users) -> None:  # type: ignore[no-untyped-def]
+    message = created(
+        id=f"refund:{TXN}", fromAccount=None, toAccount="w-viewer", tags=[*TAGS, f"refund::{TXN}"]
+    )
+    (event,) = await trigger_user_balance_updated(message, users=users)
+    assert isinstance(event, BalanceIncremented)
+    assert (event.user_id, event.amount, event.source_user_id) == ("viewer-1", 300, None)
+    assert event.tags[-1] == f"refund::{TXN}"
+
+
+async def test_direct_transfer_gives_both_with_the_payer_as_source(users) -> None:  # type: ignore[no-untyped-def]
+    down, up = await trigger_user_balance_updated(created(toAccount="w-streamer"), users=users)
+    assert isinstance(down, BalanceDecremented) and isinstance(up, BalanceIncremented)
+    assert (up.user_id, up.user_wallet_id) == ("streamer-1", "w-streamer")
+    assert (up.source_user_id, up.source_user_wallet_id) == ("viewer-1", "w-viewer")
+    assert up.metadata["user"].username == "Stella"
+
+
+async def test_redelivery_produces_identical_events(users) -> None:  # type: ignore[no-untyped-def]
+    first = await trigger_user_balance_updated(created(), users=users)
+    again = await trigger_user_balance_updated(created(), users=users)
+    assert first == again  # the dispatcher derives the same event ids for them
+
+
+async def test_unknown_wallet_raises_instead_of_dropping(users) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UnknownUser):
+        await trigger_user_balance_updated(created(fromAccount="w-nobody"), users=users)
