@@ -26,7 +26,11 @@ from session_service.domain.errors import (
 )
 from session_service.domain.session import Pricing
 from session_service.handlers import sessions as session_handlers
-from session_service.handlers.trigger_exclusive import TriggerExclusive, trigger_exclusive
+from session_service.handlers.trigger_exclusive import (
+    CommandsNotSent,
+    TriggerExclusive,
+    trigger_exclusive,
+)
 from session_service.ports import WalletUnavailable
 
 _STATUS: dict[type[DomainError], int] = {
@@ -133,6 +137,8 @@ def _problems() -> Iterator[None]:
         raise problem(_status(exc), exc.reason, exc.detail) from exc
     except WalletUnavailable as exc:
         raise problem(503, "wallet_unavailable", str(exc), {"Retry-After": "5"}) from exc
+    except CommandsNotSent as exc:
+        raise problem(503, "kafka_unavailable", str(exc), {"Retry-After": "5"}) from exc
 
 
 def _status(exc: DomainError) -> int:

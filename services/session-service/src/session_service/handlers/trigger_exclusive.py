@@ -33,6 +33,10 @@ from session_service.ports import (
 )
 
 
+class CommandsNotSent(Exception):
+    """Kafka did not take the request's commands; nothing was charged."""
+
+
 @dataclass(frozen=True)
 class TriggerExclusive:
     session_id: str
@@ -180,11 +184,16 @@ def _stale(lock: OpenRequest, now: datetime, settings: Settings) -> bool:
 
 async def _publish(request: OpenRequest, deps: TriggerDeps) -> None:
     # Event ids derive from the goal, so a re-publish (replay after a crash) repeats them.
-    for index, command in enumerate(commands_for(request)):
-        cause = f"trigger_exclusive/{request.goal_id}"
-        await deps.publisher.publish(
-            command, event_id=derived_event_id(cause, index, command.message_type)
-        )
+    cause = f"trigger_exclusive/{request.goal_id}"
+    try:
+        for index, command in enumerate(commands_for(request)):
+            await deps.publisher.publish(
+                command, event_id=derived_event_id(cause, index, command.message_type)
+            )
+    except Exception as exc:
+        # The lock stays unpublished: a retry with the same Idempotency-Key sends the
+        # commands again (same ids), and without one the lock goes stale soon.
+        raise CommandsNotSent(f"{type(exc).__name__}: {exc}") from exc
     await deps.locks.mark_published(request.session_id, request.viewer_id, request.goal_id)
 
 

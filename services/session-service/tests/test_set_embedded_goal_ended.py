@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from session_service_fakes import T0, Clock, FakeLocks, FakeSessions, goal_ended, make_session
+
+from livestream_schemas.goals import SHOW_FUNDING_GOAL, TRIGGER_EXCLUSIVE_GOAL
+from session_service.domain.session import ExclusiveGoalPair, ShowGoalPair
+from session_service.handlers.set_embedded_goal_ended import set_embedded_goal_ended
+from session_service.ports import OpenRequest
+
+SID = "a" * 24
+VIEWER = "viewer-1"
+FUNDING = "f" * 24
+TRIGGER = "1" * 24
+
+
+def funding_ended():  # type: ignore[no-untyped-def]
+    return goal_ended(FUNDING, SHOW_FUNDING_GOAL, active=False, conditions={"session_id": SID})
+
+
+def trigger_ended(goal_id: str = TRIGGER):  # type: ignore[no-untyped-def]
+    conditions = {"session_id": SID, "exclusive_to": VIEWER}
+    return goal_ended(goal_id, TRIGGER_EXCLUSIVE_GOAL, active=False, conditions=conditions)
+
+
+def lock(goal_id: str = TRIGGER) -> OpenRequest:
+    return OpenRequest(SID, VIEWER, "streamer-1", goal_id, 50, 300, 0, None, T0, True)
+
+
+async def run(message, sessions, locks=None, clock=None):  # type: ignore[no-untyped-def]
+    return await set_embedded_goal_ended(
+        message, sessions=sessions, locks=locks or FakeLocks(), clock=clock or Clock()
+    )
+
+
+async def test_funding_goal_end_is_stamped_on_its_pair_only() -> None:
+    pairs = [ShowGoalPair(funding_goal="e" * 24), ShowGoalPair(funding_goal=FUNDING)]
+    sessions = FakeSessions(make_session(SID, show_goal_pairs=pairs))
+    assert await run(funding_ended(), sessions) == []
+    stored = sessions.docs[SID].show_goal_pairs
+    assert stored[1].funding_ended == T0
+    assert stored[0].funding_ended is None
+
+
+async def test_redelivery_keeps_the_first_end_time() -> None:
+    sessions = FakeSessions(make_session(SID, show_goal_pairs=[ShowGoalPair(funding_goal=FUNDING)]))
+    clock = Clock()
+    await run(funding_ended(), sessions, clock=clock)
+    clock.advance(60)
+    await run(funding_ended(), sessions, clock=clock)
+    assert sessions.docs[SID].show_goal_pairs[0].funding_ended == T0
+
+
+async def test_an_end_that_overtook_its_creation_still_ends_funding() -> None:
+    sessions = FakeSessions(make_session(SID))
+    await run(funding_ended(), sessions)
+    assert sessions.docs[SID].show_goal_pairs == [
+        ShowGoalPair(funding_goal=FUNDING, funding_ended=T0)
+    ]
+
+
+async def test_trigger_goal_end_is_stamped_and_releases_the_lock() -> None:
+    pairs = {VIEWER: ExclusiveGoalPair(trigger_exclusive_goal=TRIGGER)}
+    sessions = FakeSessions(make_session(SID, exclusive_goal_pairs=pairs))
+    locks = FakeLocks()
+    await locks.take(lock())
+    await run(trigger_ended(), sessions, locks)
+    assert sessions.docs[SID].exclusive_goal_pairs[VIEWER].trigger_exclusive_goal_ended == T0
+    assert await locks.get(SID, VIEWER) is None
+
+
+async def test_trigger_redelivery_keeps_the_first_end_and_the_next_requests_lock() -> None:
+    pairs = {VIEWER: ExclusiveGoalPair(trigger_exclusive_goal=TRIGGER)}
+    sessions = FakeSessions(make_session(SID, exclusive_goal_pairs=pairs))
+    locks, clock = FakeLocks(), Clock()
+    await locks.take(lock())
+    await run(trigger_ended(), sessions, locks, clock)
+    await locks.take(lock("2" * 24))  # the viewer's next request, after the cooldown
+    clock.advance(400)
+    await run(trigger_ended(), sessions, locks, clock)
+    assert sessions.docs[SID].exclusive_goal_pairs[VIEWER].trigger_exclusive_goal_ended == T0
+    held = await locks.get(SID, VIEWER)
+    assert held is not None and held.goal_id == "2" * 24
+
+
+async def test_the_end_of_an_older_goal_does_not_touch_a_newer_pair() -> None:
+    newer = ExclusiveGoalPair(trigger_exclusive_goal="2" * 24)
+    sessions = FakeSessions(make_session(SID, exclusive_goal_pairs={VIEWER: newer}))
+    await run(trigger_ended(), sessions)
+    assert sessions.docs[SID].exclusive_goal_pairs[VIEWER] == newer
+
+
+async def test_a_trigger_end_that_overtook_its_creation_starts_the_cooldown() -> None:
+    sessions = FakeSessions(make_session(SID))
+    await run(trigger_ended(), sessions, clock=Clock(T0 + timedelta(seconds=5)))
+    pair = sessions.docs[SID].exclusive_goal_pairs[VIEWER]
+    assert pair.trigger_exclusive_goal == TRIGGER
+    assert pair.trigger_exclusive_goal_ended == T0 + timedelta(seconds=5)
