@@ -25,7 +25,7 @@ async def open_session(
         user_id=owner_id,
         title=title,
         pricing=pricing,
-        created_at=clock(),
+        created_at=_ms(clock()),
     )
     await sessions.add(session)
     return session
@@ -46,6 +46,11 @@ async def end_session(session_id: str, *, caller_id: str, sessions: SessionRepos
     if session.active:
         await sessions.set_active(session_id, False)
     return session.model_copy(update={"active": False})
+
+
+def _ms(at: datetime) -> datetime:
+    # MongoDB keeps milliseconds; the 201 answer should equal what a later GET returns.
+    return at.replace(microsecond=at.microsecond // 1000 * 1000)
 
 
 def session_view(session: Session) -> dict[str, Any]:
