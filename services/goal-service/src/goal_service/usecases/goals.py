@@ -10,7 +10,7 @@ from typing import Any
 from goal_service.domain.goal import leaderboard, state
 from goal_service.ports import GoalRepository, SessionDirectory, SessionServiceUnavailable
 from goal_service.usecases.errors import Rejected
-from livestream_schemas.base import Message
+from livestream_schemas.base import GoalLevel, Message
 from livestream_schemas.commands import CreateGoal, DeactivateGoal
 from livestream_schemas.goals import SHOW_FUNDING_GOAL
 from service_kit.auth import Caller
@@ -51,6 +51,24 @@ async def _owned_active_session(
     return session
 
 
+def _create_command(
+    request: OpenGoal, goal_id: str, *, owner: str, exp: datetime | None
+) -> CreateGoal:
+    return CreateGoal(
+        goal_id=goal_id,
+        _cls=SHOW_FUNDING_GOAL,
+        exp=exp,
+        levels=[GoalLevel(title=request.title, target=request.target)],
+        conditions={"session_id": request.session_id},
+        context={"type": "show-funding"},
+        metadata={
+            "user_id": owner,
+            "session_id": request.session_id,
+            "ticket_price": request.ticket_price,
+        },
+    )
+
+
 async def open_funding_goal(
     request: OpenGoal,
     *,
@@ -67,21 +85,7 @@ async def open_funding_goal(
         request.session_id, caller, authorization=authorization, sessions=sessions
     )
     goal_id = new_id()
-    await publish(
-        CreateGoal(
-            goal_id=goal_id,
-            _cls=SHOW_FUNDING_GOAL,
-            exp=exp,
-            levels=[{"title": request.title, "target": request.target}],  # type: ignore[list-item]
-            conditions={"session_id": request.session_id},
-            context={"type": "show-funding"},
-            metadata={
-                "user_id": caller.user_id,
-                "session_id": request.session_id,
-                "ticket_price": request.ticket_price,
-            },
-        )
-    )
+    await publish(_create_command(request, goal_id, owner=caller.user_id, exp=exp))
     return {
         "goal_id": goal_id,
         "_cls": SHOW_FUNDING_GOAL,
