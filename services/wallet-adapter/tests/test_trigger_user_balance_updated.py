@@ -72,3 +72,26 @@ async def test_redelivery_produces_identical_events(users) -> None:  # type: ign
 async def test_unknown_wallet_raises_instead_of_dropping(users) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(UnknownUser):
         await trigger_user_balance_updated(created(fromAccount="w-nobody"), users=users)
+
+
+async def test_redelivered_through_the_consumer_republishes_the_same_event_ids(users) -> None:  # type: ignore[no-untyped-def]
+    from livestream_schemas.envelope import encode
+    from service_kit.consumer import Dispatcher, receiver
+    from service_kit.settings import KitSettings
+
+    from .fakes import FakePublisher
+
+    publisher = FakePublisher()
+    routes = {"transaction.created": [receiver(trigger_user_balance_updated, users=users)]}
+    dispatcher = Dispatcher(KitSettings(service_name="wallet-adapter"), publisher, routes)  # type: ignore[arg-type]
+    raw = (
+        encode(created(toAccount="w-streamer"), key=TXN, event_id="evt-cb")
+        .model_dump_json()
+        .encode()
+    )
+    await dispatcher.dispatch("transaction.created", raw)
+    await dispatcher.dispatch("transaction.created", raw)
+    first, second = publisher.sent[:2], publisher.sent[2:]
+    assert [type(m) for m, _ in first] == [BalanceDecremented, BalanceIncremented]
+    assert first == second
+    assert len({eid for _, eid in first}) == 2

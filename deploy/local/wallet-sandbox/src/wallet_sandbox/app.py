@@ -7,10 +7,10 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 import httpx
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -65,12 +65,19 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         await mongo.close()
 
 
+router = APIRouter()
+
+
+def get_ledger(request: Request) -> Ledger:
+    return request.app.state.ledger  # type: ignore[no-any-return]
+
+
+LedgerDep = Annotated[Ledger, Depends(get_ledger)]
+
+
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title=settings.service_name, lifespan=_lifespan)
     app.state.settings = settings
-
-    def ledger(request: Request) -> Ledger:
-        return request.app.state.ledger  # type: ignore[no-any-return]
 
     @app.exception_handler(LedgerError)
     async def refused(_: Request, exc: LedgerError) -> JSONResponse:
@@ -81,68 +88,80 @@ def create_app(settings: Settings) -> FastAPI:
         errors = [{"loc": list(e.get("loc", ())), "msg": e.get("msg", "")} for e in exc.errors()]
         return JSONResponse({"reason": "invalid_request", "errors": errors}, status_code=422)
 
-    @app.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
-    @app.put("/admin/accounts/{wallet_id}")
-    async def put_account(wallet_id: str, body: BalanceIn, request: Request) -> JSONResponse:
-        account, created = await ledger(request).set_balance(wallet_id, body.balance)
-        return JSONResponse(account, status_code=201 if created else 200)
-
-    @app.get("/accounts/{wallet_id}")
-    async def get_account(wallet_id: str, request: Request) -> dict[str, Any]:
-        return await ledger(request).balance(wallet_id)
-
-    @app.post("/transactions")
-    async def post_transaction(body: TransactionIn, request: Request) -> JSONResponse:
-        if body.fromAmount != body.toAmount:
-            raise LedgerError(422, "amount_mismatch", "fromAmount must equal toAmount")
-        if body.toAccount == body.fromAccount:
-            raise LedgerError(422, "same_account", "toAccount must differ from fromAccount")
-        req = TransferRequest(
-            id=body.id,
-            from_account=body.fromAccount,
-            to_account=body.toAccount,
-            amount=body.fromAmount,
-            tags=tuple(body.tags),
-            forced=body.forced,
-            timestamp=body.timestamp,
-        )
-        doc, created = await ledger(request).transfer(req)
-        return JSONResponse(view(doc), status_code=201 if created else 200)
-
-    @app.get("/transactions/{txn_id:path}")
-    async def get_transaction(txn_id: str, request: Request) -> dict[str, Any]:
-        doc = await ledger(request).transactions.find_one({"_id": txn_id})
-        if doc is None:
-            raise LedgerError(404, "no_transaction", txn_id)
-        return {**view(doc), "callbackPending": doc.get("callback_pending", False)}
-
-    async def settle(
-        hold_id: str, outcome: str, body: SettleIn | None, request: Request
-    ) -> JSONResponse:
-        txn_id = (body.id if body else None) or f"{outcome}:{hold_id}"
-        doc, created = await ledger(request).settle(hold_id, outcome, txn_id)
-        return JSONResponse(view(doc), status_code=201 if created else 200)
-
-    @app.post("/holds/{hold_id:path}/refund")
-    async def refund(hold_id: str, request: Request, body: SettleIn | None = None) -> JSONResponse:
-        return await settle(hold_id, REFUND, body, request)
-
-    @app.post("/holds/{hold_id:path}/release")
-    async def release(hold_id: str, request: Request, body: SettleIn | None = None) -> JSONResponse:
-        return await settle(hold_id, RELEASE, body, request)
-
-    @app.get("/holds")
-    async def list_holds(
-        request: Request, tag: str | None = None, status: str | None = None
-    ) -> dict[str, Any]:
-        holds = await ledger(request).holds_matching(tag, status)
-        return {"holds": [hold_view(h) for h in holds]}
-
-    @app.get("/ledger/summary")
-    async def summary(request: Request) -> dict[str, Any]:
-        return await ledger(request).summary()
-
+    app.include_router(router)
     return app
+
+
+@router.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.put("/admin/accounts/{wallet_id}")
+async def put_account(wallet_id: str, body: BalanceIn, ledger: LedgerDep) -> JSONResponse:
+    account, created = await ledger.set_balance(wallet_id, body.balance)
+    return JSONResponse(account, status_code=201 if created else 200)
+
+
+@router.get("/accounts/{wallet_id}")
+async def get_account(wallet_id: str, ledger: LedgerDep) -> dict[str, Any]:
+    return await ledger.balance(wallet_id)
+
+
+@router.post("/transactions")
+async def post_transaction(body: TransactionIn, ledger: LedgerDep) -> JSONResponse:
+    if body.fromAmount != body.toAmount:
+        raise LedgerError(422, "amount_mismatch", "fromAmount must equal toAmount")
+    if body.toAccount == body.fromAccount:
+        raise LedgerError(422, "same_account", "toAccount must differ from fromAccount")
+    req = TransferRequest(
+        id=body.id,
+        from_account=body.fromAccount,
+        to_account=body.toAccount,
+        amount=body.fromAmount,
+        tags=tuple(body.tags),
+        forced=body.forced,
+        timestamp=body.timestamp,
+    )
+    doc, created = await ledger.transfer(req)
+    return JSONResponse(view(doc), status_code=201 if created else 200)
+
+
+@router.get("/transactions/{txn_id:path}")
+async def get_transaction(txn_id: str, ledger: LedgerDep) -> dict[str, Any]:
+    doc = await ledger.transactions.find_one({"_id": txn_id})
+    if doc is None:
+        raise LedgerError(404, "no_transaction", txn_id)
+    return {**view(doc), "callbackPending": doc.get("callback_pending", False)}
+
+
+async def _settle(
+    hold_id: str, outcome: str, body: SettleIn | None, ledger: Ledger
+) -> JSONResponse:
+    txn_id = (body.id if body else None) or f"{outcome}:{hold_id}"
+    doc, created = await ledger.settle(hold_id, outcome, txn_id)
+    return JSONResponse(view(doc), status_code=201 if created else 200)
+
+
+@router.post("/holds/{hold_id:path}/refund")
+async def refund(hold_id: str, ledger: LedgerDep, body: SettleIn | None = None) -> JSONResponse:
+    return await _settle(hold_id, REFUND, body, ledger)
+
+
+@router.post("/holds/{hold_id:path}/release")
+async def release(hold_id: str, ledger: LedgerDep, body: SettleIn | None = None) -> JSONResponse:
+    return await _settle(hold_id, RELEASE, body, ledger)
+
+
+@router.get("/holds")
+async def list_holds(
+    ledger: LedgerDep, tag: str | None = None, status: str | None = None
+) -> dict[str, Any]:
+    """Holds whose tags contain `tag` as a substring (a swag or escrow tag, or part of one)."""
+    return {"holds": [hold_view(h) for h in await ledger.holds_matching(tag, status)]}
+
+
+@router.get("/ledger/summary")
+async def summary(ledger: LedgerDep) -> dict[str, Any]:
+    """Totals for the invariant: total_balances + open_holds == minted."""
+    return await ledger.summary()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -14,6 +15,7 @@ from livestream_schemas.wallet import TransactionCreated
 from service_kit.http import CallerDep, create_app, problem
 from service_kit.runner import api_lifespan
 from wallet_adapter.bootstrap import Container
+from wallet_adapter.config import Settings
 from wallet_adapter.domain.signature import SignatureRejected, verify_signature
 from wallet_adapter.handlers.accept_wallet_callback import accept_wallet_callback
 from wallet_adapter.handlers.read_balance import read_balance
@@ -30,23 +32,7 @@ def create_api(c: Container) -> FastAPI:
 
     @app.post("/notify/wallet/transaction")
     async def wallet_callback(request: Request) -> dict[str, Any]:
-        raw = await request.body()
-        try:
-            verify_signature(
-                secret=c.settings.wallet_callback_secret,
-                timestamp=request.headers.get("X-Wallet-Timestamp"),
-                signature=request.headers.get("X-Wallet-Signature"),
-                raw_body=raw,
-                now=time.time(),
-                max_skew_s=c.settings.wallet_callback_max_skew_s,
-            )
-        except SignatureRejected as exc:
-            log.warning("wallet callback refused", extra={"fields": {"reason": exc.reason}})
-            raise problem(401, exc.reason, str(exc)) from exc
-        try:
-            message = TransactionCreated.model_validate_json(raw)
-        except ValidationError as exc:
-            raise problem(422, "invalid_body", _summary(exc)) from exc
+        message = _verified_callback(await request.body(), request.headers, c.settings)
         try:
             fresh = await accept_wallet_callback(message, seen=c.seen, publish=publish)
         except Exception as exc:
@@ -67,6 +53,28 @@ def create_api(c: Container) -> FastAPI:
             raise problem(503, "wallet_unavailable", str(exc)) from exc
 
     return app
+
+
+def _verified_callback(
+    raw: bytes, headers: Mapping[str, str], settings: Settings
+) -> TransactionCreated:
+    """The callback's transaction, once its signature and freshness check out (401/422)."""
+    try:
+        verify_signature(
+            secret=settings.wallet_callback_secret,
+            timestamp=headers.get("X-Wallet-Timestamp"),
+            signature=headers.get("X-Wallet-Signature"),
+            raw_body=raw,
+            now=time.time(),
+            max_skew_s=settings.wallet_callback_max_skew_s,
+        )
+    except SignatureRejected as exc:
+        log.warning("wallet callback refused", extra={"fields": {"reason": exc.reason}})
+        raise problem(401, exc.reason, str(exc)) from exc
+    try:
+        return TransactionCreated.model_validate_json(raw)
+    except ValidationError as exc:
+        raise problem(422, "invalid_body", _summary(exc)) from exc
 
 
 def _summary(exc: ValidationError) -> str:

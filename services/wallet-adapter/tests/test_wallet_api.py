@@ -1,0 +1,84 @@
+"""The HTTP wallet client: wire format, bounded retries, replies as they come."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+import pytest
+
+from wallet_adapter.adapters.wallet_api import HttpWalletApi
+from wallet_adapter.ports import WalletTransfer, WalletUnavailable
+
+ORDER = WalletTransfer(
+    "session:trigger-exclusive:g1", "w-v", None, 300, ("swag::x", "escrow::eA==:swag::x")
+)
+
+
+def api(handler) -> tuple[HttpWalletApi, list[httpx.Request]]:  # type: ignore[no-untyped-def]
+    seen: list[httpx.Request] = []
+
+    def record(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return handler(request, len(seen))
+
+    client = HttpWalletApi(
+        "http://wallet", retries=2, backoff_s=0.001, transport=httpx.MockTransport(record)
+    )
+    return client, seen
+
+
+async def test_transfer_posts_the_seeds_wallet_body() -> None:
+    client, seen = api(lambda r, n: httpx.Response(201, json={"id": ORDER.transaction_id}))
+    reply = await client.transfer(ORDER)
+    assert reply.ok
+    (request,) = seen
+    assert (request.method, request.url.path) == ("POST", "/transactions")
+    assert json.loads(request.content) == {
+        "id": "session:trigger-exclusive:g1",
+        "fromAccount": "w-v",
+        "fromAmount": 300,
+        "toAccount": None,
+        "toAmount": 300,
+        "tags": ["swag::x", "escrow::eA==:swag::x"],
+        "forced": False,
+        "timestamp": None,
+    }
+
+
+async def test_5xx_and_transport_errors_are_retried_a_bounded_number_of_times() -> None:
+    def flaky(request: httpx.Request, n: int) -> httpx.Response:
+        if n == 1:
+            raise httpx.ConnectError("refused")
+        return httpx.Response(503) if n == 2 else httpx.Response(200, json={})
+
+    client, seen = api(flaky)
+    assert (await client.transfer(ORDER)).status == 200
+    assert len(seen) == 3
+    down, seen_down = api(lambda r, n: httpx.Response(502))
+    with pytest.raises(WalletUnavailable):
+        await down.transfer(ORDER)
+    assert len(seen_down) == 3  # first try + 2 retries
+
+
+async def test_refusals_are_final_and_carry_reason_and_body() -> None:
+    body = {"reason": "hold_settled", "detail": "x", "outcome": "refunded"}
+    client, seen = api(lambda r, n: httpx.Response(409, json=body))
+    reply = await client.settle(
+        "session:trigger-exclusive:g1", "release", "release:session:trigger-exclusive:g1"
+    )
+    assert (reply.status, reply.reason, reply.body["outcome"]) == (409, "hold_settled", "refunded")
+    (request,) = seen
+    assert request.url.raw_path == b"/holds/session%3Atrigger-exclusive%3Ag1/release"
+    assert json.loads(request.content) == {"id": "release:session:trigger-exclusive:g1"}
+
+
+async def test_balance_is_one_fast_attempt() -> None:
+    client, _ = api(lambda r, n: httpx.Response(200, json={"wallet_id": "w-v", "balance": 42}))
+    assert await client.balance("w-v") == 42
+    missing, _ = api(lambda r, n: httpx.Response(404, json={"reason": "unknown_wallet"}))
+    assert await missing.balance("w-x") is None
+    down, seen = api(lambda r, n: httpx.Response(503))
+    with pytest.raises(WalletUnavailable):
+        await down.balance("w-v")
+    assert len(seen) == 1
