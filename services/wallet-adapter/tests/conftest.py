@@ -1,10 +1,14 @@
 from __future__ import annotations
 
+import httpx
 import pytest
 
+from wallet_adapter.bootstrap import Container
+from wallet_adapter.config import Settings
+from wallet_adapter.entrypoints.api import create_api
 from wallet_adapter.ports import WalletUser
 
-from .fakes import FakeUsers, FakeWallet
+from .fakes import FakePublisher, FakeSeen, FakeUsers, FakeWallet
 
 VIEWER = WalletUser("viewer-1", "w-viewer", "Vee", ("vip",), {"tier": "gold"}, 7)
 STREAMER = WalletUser("streamer-1", "w-streamer", "Stella", (), {}, 30)
@@ -26,14 +30,6 @@ SECRET = "test-wallet-secret"
 @pytest.fixture
 async def edge(users, wallet):  # type: ignore[no-untyped-def]
     """The adapter's HTTP app on fakes: (client, container, publisher, seen)."""
-    import httpx
-
-    from wallet_adapter.bootstrap import Container
-    from wallet_adapter.config import Settings
-    from wallet_adapter.entrypoints.api import create_api
-
-    from .fakes import FakePublisher, FakeSeen
-
     container = Container(Settings(wallet_callback_secret=SECRET, wallet_callback_max_skew_s=300))
     container.publisher = FakePublisher()  # type: ignore[assignment]
     container.users, container.wallet, container.seen = users, wallet, FakeSeen()
