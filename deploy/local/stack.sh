@@ -48,7 +48,7 @@ wait_for() { # name seconds command...
   done
 }
 
-http_ok() { curl -fsS -o /dev/null --max-time 2 "$1"; }
+http_ok() { curl -fs -o /dev/null --max-time 2 "$1"; }
 
 # ---------------------------------------------------------------- install
 install_python() {

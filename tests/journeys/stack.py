@@ -115,8 +115,9 @@ class Stack:
         r.raise_for_status()
         return int(r.json()["balance"])
 
-    async def holds(self, tag: str) -> list[dict[str, Any]]:
-        r = await self.http.get(f"{self.ep.sandbox}/holds", params={"tag": tag})
+    async def holds(self, tag: str, status: str = "open") -> list[dict[str, Any]]:
+        """Escrow holds carrying `tag` (open ones unless told otherwise)."""
+        r = await self.http.get(f"{self.ep.sandbox}/holds", params={"tag": tag, "status": status})
         r.raise_for_status()
         body = r.json()
         return body["holds"] if isinstance(body, dict) else body

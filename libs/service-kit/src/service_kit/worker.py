@@ -48,6 +48,7 @@ def build_worker(
         key_serializer="raw",
         value_serializer="raw",
         web_host=settings.http_host,
+        web_bind=settings.http_host,
         web_port=settings.worker_web_port,
         topic_allow_declare=False,
         topic_disable_leader=True,
