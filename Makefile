@@ -5,7 +5,7 @@ PY := .venv/bin/python
 SRC := schemas/src libs/service-kit/src services/goal-service/src services/session-service/src \
        services/wallet-adapter/src services/notifier/src deploy/local/wallet-sandbox/src
 
-.PHONY: run test lint fmt install stack services stop status reset schemas lock demo fixtures bench
+.PHONY: run test lint fmt install install-python stack services stop status reset schemas lock demo bench deploy-check k8s-topics
 
 run: install ## install, start the stack and the services, load fixtures, demonstrate both flows
 	$(STACK) start all
@@ -57,3 +57,9 @@ lock: ## re-resolve dependencies after editing a pyproject.toml
 
 bench:
 	cd tests && ../$(PY) -m journeys.bench
+
+deploy-check: install-python ## render and validate every Kubernetes manifest
+	deploy/k8s/check.sh
+
+k8s-topics: install-python ## regenerate KafkaTopics and worker autoscalers from schemas/
+	$(PY) deploy/k8s/generate.py

@@ -5,6 +5,7 @@ from prometheus_client import REGISTRY
 from goal_service.adapters.metrics import GoalMetrics
 from goal_service.domain.goal import created_event, ended_event, new_goal, progressed_event
 from goal_service.handlers.track_goals import track_goals
+from livestream_schemas.commands import IncrementGoalProgress
 
 from .fakes import T0, create_command, envelope_of
 
@@ -17,7 +18,12 @@ async def test_each_lifecycle_event_is_audited_and_counted(audit, metrics) -> No
     doc = goal()
     created = created_event(doc)
     doc.update(progress=1, version=2, breakdown={"v": {"progress": 1, "cost": 10}})
-    progressed = progressed_event(doc, amount=1, cost=10, breakdown_id="v", insert_id="tx")
+    progressed = progressed_event(
+        doc,
+        IncrementGoalProgress(
+            goal_id=doc["_id"], amount=1, cost=10, breakdown_id="v", insert_id="tx"
+        ),
+    )
     doc.update(active=False, version=3, triggerer="app-1")
     ended = ended_event(doc)
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from livestream_schemas.base import BreakdownEntry, GoalLevel
-from livestream_schemas.commands import CreateGoal
+from livestream_schemas.commands import CreateGoal, IncrementGoalProgress
 from livestream_schemas.goals import (
     SHOW_FUNDING_GOAL,
     TRIGGER_EXCLUSIVE_GOAL,
@@ -106,16 +106,15 @@ def created_event(doc: Doc) -> GoalCreated:
     return GoalCreated.model_validate(_snapshot(doc))
 
 
-def progressed_event(
-    doc: Doc, *, amount: int, cost: int, breakdown_id: str, insert_id: str
-) -> GoalProgressed:
+def progressed_event(doc: Doc, command: IncrementGoalProgress) -> GoalProgressed:
+    """The progressed event for `command` as counted on `doc`."""
     return GoalProgressed.model_validate(
         {
             **_snapshot(doc),
-            "amount": amount,
-            "cost": cost,
-            "breakdown_id": breakdown_id,
-            "insert_id": insert_id,
+            "amount": command.amount,
+            "cost": command.cost,
+            "breakdown_id": command.breakdown_id,
+            "insert_id": command.insert_id,
             "breakdown": doc.get("breakdown") or {},
         }
     )

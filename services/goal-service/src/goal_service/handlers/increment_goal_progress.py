@@ -11,12 +11,6 @@ async def increment_goal_progress(
 ) -> list[Message]:
     """Count a payment once on an active goal; refund a payment that came too late."""
     check_breakdown_id(message.breakdown_id)
-    details = {
-        "amount": message.amount,
-        "cost": message.cost,
-        "breakdown_id": message.breakdown_id,
-        "insert_id": message.insert_id,
-    }
     updated = await goals.increment(
         message.goal_id,
         insert_id=message.insert_id,
@@ -25,13 +19,13 @@ async def increment_goal_progress(
         cost=message.cost,
     )
     if updated is not None:
-        return [progressed_event(updated, **details)]
+        return [progressed_event(updated, message)]
     goal = await goals.get(message.goal_id)
     if goal is None:
         # Raised so the consumer retries, then dead-letters: the money is held somewhere.
         raise GoalNotFound(message.goal_id)
     if message.insert_id in goal["metadata"].get("insert_ids", []):
-        return [progressed_event(goal, **details)]
+        return [progressed_event(goal, message)]
     if goal["active"]:
         raise RuntimeError(f"goal {message.goal_id} changed under the update; retrying")
     # Late debit: the end-of-goal refunds only cover counted insert_ids, so this one

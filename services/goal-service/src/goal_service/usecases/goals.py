@@ -56,7 +56,7 @@ def _create_command(
 ) -> CreateGoal:
     return CreateGoal(
         goal_id=goal_id,
-        _cls=SHOW_FUNDING_GOAL,
+        cls=SHOW_FUNDING_GOAL,
         exp=exp,
         levels=[GoalLevel(title=request.title, target=request.target)],
         conditions={"session_id": request.session_id},
