@@ -12,13 +12,11 @@
 : "${JWT_SECRET:=dev-only-jwt-secret-change-me-32bytes!}"
 : "${WALLET_CALLBACK_SECRET:=dev-only-wallet-callback-secret}"
 : "${KAFKA_BOOTSTRAP_SERVERS:=127.0.0.1:$KAFKA_PORT}"
-# Short on the local stack so the demonstration and the journeys see a cooldown pass.
-: "${EXCLUSIVE_COOLDOWN_S:=8}"
 : "${MONGODB_URI:=mongodb://127.0.0.1:$FERRETDB_PORT/}"
 : "${PUSHER_HOST:=127.0.0.1}"
 : "${PUSHER_PORT:=$SOCKUDO_PORT}"
 export KAFKA_PORT KAFKA_CONTROLLER_PORT FERRETDB_PORT SOCKUDO_PORT SOCKUDO_METRICS_PORT \
-  WALLET_SANDBOX_PORT EXCLUSIVE_COOLDOWN_S PUSHER_APP_ID PUSHER_KEY PUSHER_SECRET JWT_SECRET WALLET_CALLBACK_SECRET \
+  WALLET_SANDBOX_PORT PUSHER_APP_ID PUSHER_KEY PUSHER_SECRET JWT_SECRET WALLET_CALLBACK_SECRET \
   KAFKA_BOOTSTRAP_SERVERS MONGODB_URI PUSHER_HOST PUSHER_PORT
 
 # API port 3800N, worker web port 3810N.
@@ -44,4 +42,7 @@ service_env() { # name -> KEY=VALUE lines for that process
   echo "WALLET_API_URL=http://127.0.0.1:$WALLET_SANDBOX_PORT"
   echo "WALLET_ADAPTER_URL=http://127.0.0.1:$(service_port wallet-adapter api)"
   echo "SESSION_SERVICE_URL=http://127.0.0.1:$(service_port session-service api)"
+  # Short on the local stack so the demonstration and the journeys see a cooldown pass.
+  [[ $svc == session-service ]] && echo "EXCLUSIVE_COOLDOWN_S=${LOCAL_EXCLUSIVE_COOLDOWN_S:-8}"
+  true
 }

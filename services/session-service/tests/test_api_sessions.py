@@ -19,7 +19,8 @@ PRICING = {"exclusive_sd_per_minute": 10, "exclusive_durations": [300, 60, 600]}
 
 class Api:
     def __init__(self) -> None:
-        self.settings = Settings()
+        # explicit, so a variable in the environment cannot change what is tested
+        self.settings = Settings(exclusive_cooldown_s=300)
         c = Container(self.settings)
         c.sessions = self.sessions = FakeSessions()
         c.clock = Clock()

@@ -36,7 +36,8 @@ URL = f"/sessions/{SID}/trigger_exclusive"
 
 class World:
     def __init__(self) -> None:
-        self.settings = Settings()
+        # explicit, so a variable in the environment cannot change what is tested
+        self.settings = Settings(exclusive_cooldown_s=300)
         self.c = Container(self.settings)
         self.c.sessions = self.sessions = FakeSessions(make_session(SID, STREAMER, per_minute=10))
         self.c.users = self.users = FakeUsers(profile(VIEWER), profile(STREAMER))
