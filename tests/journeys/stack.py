@@ -164,6 +164,7 @@ class PusherClient:
             elif name in ("pusher:error", "pusher:subscription_error"):
                 self.errors.append(msg)
             elif not name.startswith("pusher"):
+                msg["received_at"] = time.monotonic()  # for latency figures (journeys.bench)
                 data = msg.get("data")
                 msg["data"] = json.loads(data) if isinstance(data, str) else data
                 self.events.append(msg)
