@@ -51,6 +51,22 @@ def run(
         raise SystemExit(f"usage: python -m {settings.service_name.replace('-', '_')} api|worker")
 
 
+def serve(
+    settings: KitSettings,
+    bootstrap: Callable[[Any], Any],
+    *,
+    create_api: Callable[[Any], Any],
+    create_worker: Callable[[Any], Any],
+) -> None:
+    """A service's `__main__`: build the container once, run the process kind asked for."""
+    container = bootstrap(settings)
+    run(
+        settings,
+        build_api=lambda: create_api(container),
+        build_worker=lambda: create_worker(container),
+    )
+
+
 def api_lifespan(container: Any) -> Any:
     """FastAPI lifespan that starts and closes a service container."""
     from contextlib import asynccontextmanager

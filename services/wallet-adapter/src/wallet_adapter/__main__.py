@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from service_kit.runner import run
+from service_kit.runner import serve
 from wallet_adapter.bootstrap import bootstrap
 from wallet_adapter.config import Settings
+from wallet_adapter.entrypoints.api import create_api
+from wallet_adapter.entrypoints.worker import create_worker
 
 
 def main() -> None:
-    settings = Settings()
-    container = bootstrap(settings)
-
-    def build_api():  # type: ignore[no-untyped-def]
-        from wallet_adapter.entrypoints.api import create_api
-
-        return create_api(container)
-
-    def build_worker():  # type: ignore[no-untyped-def]
-        from wallet_adapter.entrypoints.worker import create_worker
-
-        return create_worker(container)
-
-    run(settings, build_api=build_api, build_worker=build_worker)
+    serve(Settings(), bootstrap, create_api=create_api, create_worker=create_worker)
 
 
 if __name__ == "__main__":
