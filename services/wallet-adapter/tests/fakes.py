@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from livestream_schemas.base import Message
@@ -14,13 +15,16 @@ class FakeUsers:
     def __init__(self, *users: WalletUser) -> None:
         self.by_user: dict[str, WalletUser] = {}
         self.by_wallet: dict[str, str] = {}
+        self.as_of: dict[str, datetime] = {}
         for user in users:
             self.by_user[user.user_id] = user
             self.by_wallet[user.wallet_id] = user.user_id
 
-    async def save(self, user: WalletUser) -> None:
+    async def save(self, user: WalletUser, *, as_of: datetime) -> None:
         self.by_wallet[user.wallet_id] = user.user_id
-        self.by_user[user.user_id] = user
+        if as_of >= self.as_of.get(user.user_id, as_of):
+            self.by_user[user.user_id] = user
+            self.as_of[user.user_id] = as_of
 
     async def by_user_id(self, user_id: str) -> WalletUser | None:
         return self.by_user.get(user_id)

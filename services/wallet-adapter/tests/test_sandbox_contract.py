@@ -13,6 +13,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from livestream_schemas.commands import Refund, Release, Transfer
+from livestream_schemas.envelope import encode
 from livestream_schemas.tags import TRIGGER_EXCLUSIVE, swag_tag
 from livestream_schemas.wallet import BalanceDecremented, TransactionCreated, UserUpdated
 from wallet_adapter.adapters.wallet_api import HttpWalletApi
@@ -85,8 +86,9 @@ async def pair(stack_env):  # type: ignore[no-untyped-def]
 
 async def _setup(c, admin) -> None:  # type: ignore[no-untyped-def]
     for user_id, wallet_id in (("viewer-1", "w-viewer"), ("streamer-1", "w-streamer")):
+        message = UserUpdated(user_id=user_id, wallet_id=wallet_id, username=user_id)
         await update_wallet_read_model(
-            UserUpdated(user_id=user_id, wallet_id=wallet_id, username=user_id), users=c.users
+            message, envelope=encode(message, key=user_id), users=c.users
         )
     await admin.put("/admin/accounts/w-viewer", json={"balance": 500})
     await admin.put("/admin/accounts/w-streamer", json={"balance": 0})

@@ -1,4 +1,8 @@
-"""Operator commands: `python -m service_kit.admin ensure-topics [--timeout S]`."""
+"""Operator commands.
+
+python -m service_kit.admin ensure-topics [--timeout S]
+python -m service_kit.admin redrive --group <service> [--limit N] [--dry-run]
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,10 @@ import argparse
 import asyncio
 import sys
 import time
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
@@ -43,11 +50,140 @@ async def ensure_topics(bootstrap: str, timeout_s: float) -> list[str]:
             await admin.close()
 
 
+@dataclass(frozen=True)
+class DeadLetter:
+    """One record of `<service>.dlq`, as Dispatcher.dead_letter wrote it."""
+
+    record: ConsumerRecord[bytes, bytes]
+
+    def header(self, name: str) -> str:
+        for key, value in self.record.headers or ():
+            if key == name:
+                return value.decode(errors="replace")
+        return ""
+
+    @property
+    def original_topic(self) -> str:
+        return self.header("dlq.original_topic")
+
+    @property
+    def where(self) -> str:
+        return f"{self.record.topic}/{self.record.partition}/{self.record.offset}"
+
+    def line(self) -> str:
+        key = (self.record.key or b"").decode(errors="replace")
+        handler, error = self.header("dlq.handler"), self.header("dlq.error")
+        return f"{self.where}  topic={self.original_topic or '?'}  key={key}  handler={handler}  error={error}"
+
+
+async def redrive(
+    bootstrap: str,
+    service: str,
+    dlq_topic: str,
+    *,
+    limit: int | None = None,
+    dry_run: bool = False,
+    say: Callable[[str], None] = print,
+) -> int:
+    """Republish dead letters to their original topics; returns how many (would be) sent.
+
+    The `<service>.dlq-redrive` group commits after each republish, so a message is
+    redriven once; a dry run reads from the same place and commits nothing.
+    """
+    consumer = AIOKafkaConsumer(
+        bootstrap_servers=bootstrap,
+        group_id=f"{service}.dlq-redrive",
+        enable_auto_commit=False,
+        auto_offset_reset="earliest",
+        client_id="lsg-admin-redrive",
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    await consumer.start()
+    try:
+        await producer.start()
+        if dlq_topic not in await consumer.topics():
+            raise LookupError(f"no topic {dlq_topic!r}")
+        sent = 0
+        async for letter in _backlog(consumer, dlq_topic, limit):
+            say(letter.line())
+            if not letter.original_topic:
+                say(f"{letter.where}  skipped: no dlq.original_topic header")
+            elif not dry_run:
+                await _republish(producer, letter)
+            sent += bool(letter.original_topic)
+            if not dry_run:
+                tp = TopicPartition(letter.record.topic, letter.record.partition)
+                await consumer.commit({tp: letter.record.offset + 1})
+        return sent
+    finally:
+        await producer.stop()
+        await consumer.stop()
+
+
+async def _backlog(
+    consumer: AIOKafkaConsumer, topic: str, limit: int | None
+) -> AsyncIterator[DeadLetter]:
+    """Dead letters from the group's committed position up to the end offsets seen at start."""
+    partitions = [
+        TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
+    ]
+    consumer.assign(partitions)
+    ends = await consumer.end_offsets(partitions)
+    left = limit if limit is not None else float("inf")
+    while left > 0:
+        pending = [tp for tp in partitions if await consumer.position(tp) < ends[tp]]
+        if not pending:
+            return
+        batch = await consumer.getmany(*pending, timeout_ms=1000)
+        for tp, records in batch.items():
+            for record in records:
+                if record.offset >= ends[tp] or left <= 0:
+                    break
+                left -= 1
+                yield DeadLetter(record)
+
+
+async def _republish(producer: AIOKafkaProducer, letter: DeadLetter) -> None:
+    await producer.send_and_wait(
+        letter.original_topic,
+        value=letter.record.value,
+        key=letter.record.key,
+        headers=[("dlq.redriven_from", letter.where.encode())],
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="service_kit.admin")
-    parser.add_argument("command", choices=["ensure-topics"])
-    parser.add_argument("--timeout", type=float, default=60)
+    commands = parser.add_subparsers(dest="command", required=True)
+    topics = commands.add_parser(
+        "ensure-topics", help="create every declared topic that is missing"
+    )
+    topics.add_argument("--timeout", type=float, default=60)
+    again = commands.add_parser(
+        "redrive", help="republish a service's dead letters to their original topics"
+    )
+    again.add_argument("--group", required=True, help="the service (consumer group), e.g. notifier")
+    again.add_argument("--limit", type=int, default=None, help="at most this many messages")
+    again.add_argument("--dry-run", action="store_true", help="only print what would be redriven")
     args = parser.parse_args(argv)
+    if args.command == "redrive":
+        settings = KitSettings(service_name=args.group)
+        try:
+            count = asyncio.run(
+                redrive(
+                    settings.kafka_bootstrap_servers,
+                    args.group,
+                    settings.dlq_topic,
+                    limit=args.limit,
+                    dry_run=args.dry_run,
+                )
+            )
+        except LookupError as exc:
+            print(f"redrive: {exc}", file=sys.stderr)
+            return 1
+        verb = "would redrive" if args.dry_run else "redriven"
+        print(f"{verb}: {count} message(s) from {settings.dlq_topic}")
+        return 0
     settings = KitSettings()
     created = asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, args.timeout))
     print(f"topics ready ({len(created)} created)", file=sys.stderr)

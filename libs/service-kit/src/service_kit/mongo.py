@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pymongo import AsyncMongoClient
+from pymongo.errors import DuplicateKeyError
 
 from service_kit.settings import KitSettings
 
@@ -19,9 +21,37 @@ def connect(settings: KitSettings) -> AsyncMongoClient[dict[str, Any]]:
     )
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 async def ping(client: AsyncMongoClient[dict[str, Any]]) -> bool:
     try:
         await client.admin.command("ping")
         return True
     except Exception:
         return False
+
+
+def micros(moment: datetime) -> int:
+    """Exact integer microseconds since the epoch (Mongo dates keep only milliseconds)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return (moment - _EPOCH) // timedelta(microseconds=1)
+
+
+async def upsert_if_newer(collection: Any, key: str, fields: dict[str, Any], *, stamp: int) -> bool:
+    """Write `fields` to document `key` unless it already holds a stamp as new or newer.
+
+    Read models fed by at-least-once events use this: a redelivered or out-of-order
+    older event changes nothing. Returns whether this call wrote.
+    """
+    doc = {**fields, "stamp": stamp}
+    older = {"$or": [{"stamp": {"$lt": stamp}}, {"stamp": {"$exists": False}}]}
+    result = await collection.update_one({"_id": key, **older}, {"$set": doc})
+    if result.matched_count:
+        return True
+    try:
+        await collection.insert_one({"_id": key, **doc})
+    except DuplicateKeyError:
+        return False  # a copy as new or newer is there
+    return True

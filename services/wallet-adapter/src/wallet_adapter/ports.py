@@ -72,7 +72,8 @@ class WalletApi(Protocol):
 
 
 class UserReadModel(Protocol):
-    async def save(self, user: WalletUser) -> None: ...
+    async def save(self, user: WalletUser, *, as_of: datetime) -> None:
+        """Keep the newest profile per user (`as_of` = the event's time)."""
 
     async def by_user_id(self, user_id: str) -> WalletUser | None: ...
 

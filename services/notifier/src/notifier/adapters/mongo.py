@@ -10,6 +10,7 @@ from pymongo.errors import DuplicateKeyError
 
 from notifier.domain.channel_state import ChannelState
 from notifier.domain.channels import UserProfile
+from service_kit.mongo import micros, upsert_if_newer
 
 
 class MongoPublishedEvents:
@@ -80,15 +81,5 @@ class MongoUsers:
         )
 
     async def upsert(self, profile: UserProfile, *, as_of: datetime) -> None:
-        fields = {
-            "username": profile.username,
-            "level": profile.level,
-            "tags": list(profile.tags),
-            "as_of": as_of,
-        }
-        older = {"$or": [{"as_of": {"$lt": as_of}}, {"as_of": {"$exists": False}}]}
-        # A duplicate key means the stored profile is as new or newer (redelivery, stale event).
-        with suppress(DuplicateKeyError):
-            await self._coll.update_one(
-                {"_id": profile.user_id, **older}, {"$set": fields}, upsert=True
-            )
+        fields = {"username": profile.username, "level": profile.level, "tags": list(profile.tags)}
+        await upsert_if_newer(self._coll, profile.user_id, fields, stamp=micros(as_of))

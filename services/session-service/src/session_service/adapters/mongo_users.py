@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError
-
+from service_kit.mongo import upsert_if_newer
 from session_service.ports import UserProfile
 
 
@@ -33,16 +32,5 @@ class MongoUserReadModel:
             "tags": list(profile.tags),
             "tagsv2": profile.tagsv2,
             "level": profile.level,
-            "version": version,
         }
-        result = await self._col.update_one(
-            {"_id": profile.user_id, "version": {"$lt": version}}, {"$set": fields}
-        )
-        if result.matched_count:
-            return True
-        # No older copy: either none at all (insert) or a newer/equal one (keep it).
-        try:
-            await self._col.insert_one({"_id": profile.user_id, **fields})
-        except DuplicateKeyError:
-            return False
-        return True
+        return await upsert_if_newer(self._col, profile.user_id, fields, stamp=version)

@@ -1,13 +1,10 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 from livestream_schemas.base import Message
 from livestream_schemas.envelope import Envelope
 from livestream_schemas.wallet import UserUpdated
+from service_kit.mongo import micros
 from session_service.ports import UserProfile, UserReadModel
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 async def update_user_read_model(
@@ -22,11 +19,6 @@ async def update_user_read_model(
         tagsv2=dict(message.tagsv2),
         level=message.level,
     )
-    # The event's time orders updates; exact integer microseconds so a redelivery
-    # compares equal and changes nothing.
-    occurred = envelope.occurred_at
-    if occurred.tzinfo is None:
-        occurred = occurred.replace(tzinfo=UTC)
-    version = (occurred - _EPOCH) // timedelta(microseconds=1)
-    await users.save_if_newer(profile, version)
+    # The event's time orders updates; a redelivery compares equal and changes nothing.
+    await users.save_if_newer(profile, micros(envelope.occurred_at))
     return []

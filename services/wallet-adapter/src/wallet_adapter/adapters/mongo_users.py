@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
+from service_kit.mongo import micros, upsert_if_newer
 from wallet_adapter.ports import WalletUser
 
 
@@ -12,23 +14,20 @@ class MongoUserReadModel:
         self._users = db["users"]
         self._wallets = db["wallets"]
 
-    async def save(self, user: WalletUser) -> None:
+    async def save(self, user: WalletUser, *, as_of: datetime) -> None:
         # The mapping first: once a user is readable, their wallet resolves too. Older
         # wallet ids keep pointing at the user so their past transactions still map.
         await self._wallets.replace_one(
             {"_id": user.wallet_id}, {"user_id": user.user_id}, upsert=True
         )
-        await self._users.replace_one(
-            {"_id": user.user_id},
-            {
-                "wallet_id": user.wallet_id,
-                "username": user.username,
-                "tags": list(user.tags),
-                "tagsv2": dict(user.tagsv2),
-                "level": user.level,
-            },
-            upsert=True,
-        )
+        fields = {
+            "wallet_id": user.wallet_id,
+            "username": user.username,
+            "tags": list(user.tags),
+            "tagsv2": dict(user.tagsv2),
+            "level": user.level,
+        }
+        await upsert_if_newer(self._users, user.user_id, fields, stamp=micros(as_of))
 
     async def by_user_id(self, user_id: str) -> WalletUser | None:
         doc = await self._users.find_one({"_id": user_id})

@@ -1,0 +1,68 @@
+"""The kit's Mongo helpers against the real MongoDB-API server (FerretDB locally)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pymongo import AsyncMongoClient, ReturnDocument
+
+from service_kit.mongo import micros, upsert_if_newer
+
+pytestmark = pytest.mark.integration
+T0 = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(stack_env: dict[str, str]):  # type: ignore[no-untyped-def]
+    client: AsyncMongoClient = AsyncMongoClient(stack_env["MONGODB_URI"], tz_aware=True)
+    name = f"kit_mongo_{uuid.uuid4().hex[:8]}"
+    try:
+        yield client[name]
+    finally:
+        await client.drop_database(name)
+        await client.close()
+
+
+async def test_read_model_keeps_the_newest_and_ignores_redelivery(db) -> None:  # type: ignore[no-untyped-def]
+    users = db["users"]
+    assert await upsert_if_newer(users, "u1", {"level": 1}, stamp=micros(T0)) is True
+    assert await upsert_if_newer(users, "u1", {"level": 1}, stamp=micros(T0)) is False
+    later = micros(T0 + timedelta(microseconds=1))  # finer than a Mongo date can hold
+    assert await upsert_if_newer(users, "u1", {"level": 2}, stamp=later) is True
+    assert await upsert_if_newer(users, "u1", {"level": 0}, stamp=micros(T0)) is False
+    doc = await users.find_one({"_id": "u1"})
+    assert doc == {"_id": "u1", "level": 2, "stamp": later}
+
+
+async def test_document_round_trips_and_ne_guard_applies_once(db) -> None:  # type: ignore[no-untyped-def]
+    goals = db["goals"]
+    doc = {
+        "_id": "g1",
+        "progress": 0,
+        "metadata": {"insert_ids": []},
+        "exp": T0,
+        "breakdown": {},
+        "levels": [{"title": "Show", "target": 3}],
+    }
+    await goals.insert_one(doc)
+    stored = await goals.find_one({"_id": "g1"})
+    assert stored == {**doc, "exp": T0.replace(microsecond=123000)}  # Mongo dates are ms
+
+    async def count(insert_id: str) -> dict | None:  # type: ignore[type-arg]
+        return await goals.find_one_and_update(
+            {"_id": "g1", "metadata.insert_ids": {"$ne": insert_id}},
+            {
+                "$inc": {"progress": 1, "breakdown.v1.cost": 50},
+                "$push": {"metadata.insert_ids": insert_id},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+
+    first = await count("tx-1")
+    assert first is not None and first["progress"] == 1
+    assert await count("tx-1") is None  # the same payment again: no match, no change
+    after = await goals.find_one({"_id": "g1"})
+    assert after["progress"] == 1 and after["breakdown"] == {"v1": {"cost": 50}}
+    assert after["metadata"]["insert_ids"] == ["tx-1"]
