@@ -28,7 +28,8 @@ async def test_routes_wire_each_event_to_its_receivers() -> None:
             "invalidate_cached_pusher_channel_data",
         ],
         "goal.ended": ["notify_goal_ended", "invalidate_cached_pusher_channel_data"],
-        "balance.incremented": ["notify_user_refunded"],
+        "balance.decremented": ["fetch_user_balance_when_changed"],
+        "balance.incremented": ["notify_user_refunded", "fetch_user_balance_when_changed"],
         "transaction.failed": ["notify_transfer_failed"],
         "user.updated": ["update_user_read_model"],
     }

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from livestream_schemas.base import Message
+from session_service.domain.feed import FeedEntry
+from session_service.domain.idempotency import StoredAnswer
 from session_service.domain.session import ExclusiveGoalPair, Pricing, Session, ShowGoalPair
 from session_service.ports import OpenRequest, UserProfile, WalletUnavailable, lock_id
 
@@ -141,6 +143,38 @@ class FakeLocks:
             return False
         del self.docs[current.lock_id]
         return True
+
+
+class FakeIdempotencyKeys:
+    def __init__(self) -> None:
+        self.docs: dict[str, StoredAnswer] = {}
+
+    async def get(self, key_id: str, *, now: datetime) -> StoredAnswer | None:
+        stored = self.docs.get(key_id)
+        return stored if stored is not None and stored.live(now) else None
+
+    async def put(self, answer: StoredAnswer, *, now: datetime) -> StoredAnswer:
+        live = await self.get(answer.key_id, now=now)
+        if live is not None:
+            return live
+        self.docs[answer.key_id] = answer  # absent, or only an expired record
+        return answer
+
+
+class FakeFeed:
+    def __init__(self) -> None:
+        self.docs: dict[str, FeedEntry] = {}
+
+    async def append(self, entry: FeedEntry) -> bool:
+        if entry.entry_id in self.docs:
+            return False
+        self.docs[entry.entry_id] = entry
+        return True
+
+    async def latest(self, session_id: str, limit: int) -> list[FeedEntry]:
+        mine = [e for e in self.docs.values() if e.session_id == session_id]
+        mine.sort(key=lambda e: (e.occurred_at, e.entry_id), reverse=True)
+        return mine[:limit]
 
 
 @dataclass

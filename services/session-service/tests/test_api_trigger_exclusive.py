@@ -6,63 +6,14 @@ from collections.abc import AsyncIterator
 from datetime import timedelta
 from typing import Any
 
-import httpx
 import pytest
-from session_service_fakes import (
-    T0,
-    Clock,
-    FakeBalances,
-    FakeLocks,
-    FakePublisher,
-    FakeSessions,
-    FakeUsers,
-    make_session,
-    profile,
-)
+from session_service_fakes import T0, profile
+from session_service_trigger_world import EXP, SID, STREAMER, URL, VIEWER, World, reason
 
 from livestream_schemas.commands import CreateGoal, Transfer
 from service_kit.auth import issue_token
-from session_service.bootstrap import Container
-from session_service.config import Settings
 from session_service.domain.session import ExclusiveGoalPair, ShowGoalPair, Status
-from session_service.entrypoints.api import create_api
 from session_service.ports import OpenRequest
-
-SID = "a" * 24
-STREAMER, VIEWER = "streamer-1", "viewer-1"
-EXP = int(T0.timestamp()) + 600
-URL = f"/sessions/{SID}/trigger_exclusive"
-
-
-class World:
-    def __init__(self) -> None:
-        # explicit, so a variable in the environment cannot change what is tested
-        self.settings = Settings(exclusive_cooldown_s=300)
-        self.c = Container(self.settings)
-        self.c.sessions = self.sessions = FakeSessions(make_session(SID, STREAMER, per_minute=10))
-        self.c.users = self.users = FakeUsers(profile(VIEWER), profile(STREAMER))
-        self.c.locks = self.locks = FakeLocks()
-        self.c.balances = self.balances = FakeBalances({VIEWER: 1_000})
-        self.c.publisher = self.publisher = FakePublisher()  # type: ignore[assignment]
-        self.c.clock = self.clock = Clock()
-        self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_api(self.c)), base_url="http://test"
-        )
-
-    def token(self, user_id: str = VIEWER) -> str:
-        return issue_token(self.settings.jwt_secret, user_id)
-
-    async def trigger(
-        self, body: Any = None, *, user: str | None = VIEWER, key: str | None = None, url: str = URL
-    ) -> httpx.Response:
-        headers = {"Authorization": f"Bearer {self.token(user)}"} if user else {}
-        if key:
-            headers["Idempotency-Key"] = key
-        payload = {"exp": EXP, "duration": 300} if body is None else body
-        return await self.http.post(url, json=payload, headers=headers)
-
-    def edit_session(self, **update: Any) -> None:
-        self.sessions.docs[SID] = self.sessions.docs[SID].model_copy(update=update)
 
 
 @pytest.fixture
@@ -70,11 +21,6 @@ async def w() -> AsyncIterator[World]:
     world = World()
     yield world
     await world.http.aclose()
-
-
-def reason(response: httpx.Response) -> str:
-    body = response.json()
-    return str(body["detail"]["reason"] if "detail" in body else body["reason"])
 
 
 async def test_accepts_a_request_and_sends_create_goal_then_transfer(w: World) -> None:
@@ -245,9 +191,11 @@ async def test_a_retry_with_the_same_key_gets_the_first_answer_and_sends_nothing
     w: World,
 ) -> None:
     first = await w.trigger(key="retry-me")
-    again = await w.trigger({"exp": EXP + 5, "duration": 600}, key="retry-me")
+    again = await w.trigger(key="retry-me")
     assert first.status_code == again.status_code == 202
     assert again.json() == first.json()
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
     assert len(w.publisher.published) == 2
     assert len(w.balances.calls) == 1
 

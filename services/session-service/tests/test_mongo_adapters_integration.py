@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from pymongo import AsyncMongoClient
 from session_service_fakes import T0, make_session, profile
 
+from session_service.adapters.mongo_feed import MongoLivestreamFeed
+from session_service.adapters.mongo_idempotency import MongoIdempotencyKeys
 from session_service.adapters.mongo_locks import MongoOpenRequestLocks
 from session_service.adapters.mongo_sessions import MongoSessionRepository
 from session_service.adapters.mongo_users import MongoUserReadModel
+from session_service.domain.feed import FeedEntry
+from session_service.domain.idempotency import StoredAnswer
 from session_service.domain.session import ExclusiveGoalPair, ShowGoalPair
 from session_service.ports import OpenRequest
 
@@ -111,3 +115,57 @@ async def test_the_user_read_model_keeps_the_latest(db: Any) -> None:
     assert await users.save_if_newer(profile(V, "new"), 11) is True
     stored = await users.get(V)
     assert stored is not None and stored.tags == ("new",) and stored.wallet_id == f"w-{V}"
+
+
+def feed_entry(n: int) -> FeedEntry:
+    return FeedEntry(
+        entry_id=f"event-{n}",
+        session_id=SID,
+        streamer_id="streamer-1",
+        goal_id=f"goal-{n}",
+        cls="ShowFundingGoal",
+        kind="show_funding_opened",
+        occurred_at=T0 + timedelta(seconds=n % 3),  # ties are ordered by entry id
+        title="show",
+        target=10,
+    )
+
+
+async def test_the_feed_appends_once_and_reads_newest_first(db: Any) -> None:
+    feed = MongoLivestreamFeed(db)
+    await feed.ensure_indexes()
+    for n in range(5):
+        assert await feed.append(feed_entry(n)) is True
+    assert await feed.append(feed_entry(1)) is False  # redelivery
+    latest = await feed.latest(SID, 4)
+    assert [e.entry_id for e in latest] == ["event-2", "event-4", "event-1", "event-3"]
+    assert latest[0] == feed_entry(2)
+    assert await feed.latest("b" * 24, 20) == []
+
+
+def answer(goal_id: str, *, at: datetime, ttl_s: int = 60) -> StoredAnswer:
+    return StoredAnswer(
+        key_id="k" * 64,
+        viewer_id=V,
+        session_id=SID,
+        route="POST /sessions/{session_id}/trigger_exclusive",
+        request={"exp": 1_700_000_000, "duration": 300},
+        status=202,
+        body={"goal_id": goal_id, "amount": 50},
+        created_at=at,
+        expires_at=at + timedelta(seconds=ttl_s),
+    )
+
+
+async def test_idempotency_keys_keep_the_first_answer_until_it_expires(db: Any) -> None:
+    keys = MongoIdempotencyKeys(db)
+    await keys.ensure_indexes()  # FerretDB has no TTL index: skipped, not an error
+    first = answer("g1", at=T0)
+    assert await keys.put(first, now=T0) == first
+    assert await keys.put(answer("g2", at=T0), now=T0) == first  # the first answer stays
+    assert await keys.get(first.key_id, now=T0 + timedelta(seconds=59)) == first
+    later = T0 + timedelta(seconds=60)
+    assert await keys.get(first.key_id, now=later) is None  # expired: ignored on read
+    replacement = answer("g3", at=later)
+    assert await keys.put(replacement, now=later) == replacement
+    assert await keys.get(first.key_id, now=later) == replacement

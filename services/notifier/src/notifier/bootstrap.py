@@ -9,6 +9,7 @@ from notifier.adapters.mongo import MongoChannelStates, MongoPublishedEvents, Mo
 from notifier.adapters.pusher_publisher import PusherPublisher
 from notifier.config import Settings
 from notifier.domain.ports import ChannelPublisher, ChannelStates, PublishedEvents, Users
+from notifier.handlers.fetch_user_balance_when_changed import fetch_user_balance_when_changed
 from notifier.handlers.invalidate_cached_pusher_channel_data import (
     invalidate_cached_pusher_channel_data,
 )
@@ -46,11 +47,13 @@ def routes(c: Container) -> dict[str, Sequence[Handler]]:
     """Message type -> its receivers in this service, in order."""
     pusher = {"publisher": c.pusher, "published": c.published}
     refresh_state = receiver(invalidate_cached_pusher_channel_data, states=c.states)
+    balance_changed = receiver(fetch_user_balance_when_changed, **pusher)
     return {
         "goal.added": [receiver(trigger_notify_goal_added, **pusher), refresh_state],
         "goal.progressed": [receiver(notify_goal_progress_updated, **pusher), refresh_state],
         "goal.ended": [receiver(notify_goal_ended, **pusher), refresh_state],
-        "balance.incremented": [receiver(notify_user_refunded, **pusher)],
+        "balance.decremented": [balance_changed],
+        "balance.incremented": [receiver(notify_user_refunded, **pusher), balance_changed],
         "transaction.failed": [receiver(notify_transfer_failed, **pusher)],
         "user.updated": [receiver(update_user_read_model, users=c.users)],
     }

@@ -8,6 +8,8 @@ from datetime import UTC, datetime
 
 from service_kit.consumer import Handler, receiver
 from service_kit.container import BaseContainer
+from session_service.adapters.mongo_feed import MongoLivestreamFeed
+from session_service.adapters.mongo_idempotency import MongoIdempotencyKeys
 from session_service.adapters.mongo_locks import MongoOpenRequestLocks
 from session_service.adapters.mongo_sessions import MongoSessionRepository
 from session_service.adapters.mongo_users import MongoUserReadModel
@@ -17,6 +19,7 @@ from session_service.handlers.bind_exclusive_goals_to_session import (
     bind_exclusive_goals_to_session,
 )
 from session_service.handlers.bind_show_goals_to_session import bind_show_goals_to_session
+from session_service.handlers.generate_livestream_feed import generate_livestream_feed
 from session_service.handlers.set_embedded_goal_ended import set_embedded_goal_ended
 from session_service.handlers.trigger_exclusive import TriggerDeps
 from session_service.handlers.trigger_exclusive_goal_escrow_refund import (
@@ -26,6 +29,8 @@ from session_service.handlers.update_user_read_model import update_user_read_mod
 from session_service.ports import (
     BalanceReader,
     EventPublisher,
+    IdempotencyKeys,
+    LivestreamFeed,
     OpenRequestLocks,
     SessionRepository,
     UserReadModel,
@@ -44,6 +49,8 @@ class Container(BaseContainer):
     sessions: SessionRepository = field(init=False)
     users: UserReadModel = field(init=False)
     locks: OpenRequestLocks = field(init=False)
+    idempotency: IdempotencyKeys = field(init=False)
+    feed: LivestreamFeed = field(init=False)
     balances: BalanceReader = field(init=False)
     clock: Callable[[], datetime] = field(init=False)
 
@@ -52,6 +59,8 @@ class Container(BaseContainer):
         self.sessions = MongoSessionRepository(self.db)
         self.users = MongoUserReadModel(self.db)
         self.locks = MongoOpenRequestLocks(self.db)
+        self.idempotency = MongoIdempotencyKeys(self.db)
+        self.feed = MongoLivestreamFeed(self.db)
         self.balances = HttpBalanceReader(
             self.settings.wallet_adapter_url, self.settings.wallet_timeout_s
         )
@@ -63,9 +72,10 @@ class Container(BaseContainer):
 
     async def start(self) -> None:
         await super().start()
-        ensure = getattr(self.sessions, "ensure_indexes", None)
-        if ensure is not None:
-            await ensure()
+        for repository in (self.sessions, self.idempotency, self.feed):
+            ensure = getattr(repository, "ensure_indexes", None)  # fakes have none
+            if ensure is not None:
+                await ensure()
 
     async def close(self) -> None:
         close = getattr(self.balances, "close", None)
@@ -79,6 +89,7 @@ class Container(BaseContainer):
             sessions=self.sessions,
             users=self.users,
             locks=self.locks,
+            idempotency=self.idempotency,
             balances=self.balances,
             publisher=self.events,
             clock=self.clock,
@@ -100,5 +111,7 @@ def routes(c: Container) -> dict[str, Sequence[Handler]]:
             receiver(set_embedded_goal_ended, sessions=c.sessions, locks=c.locks, clock=c.clock),
             receiver(trigger_exclusive_goal_escrow_refund, sessions=c.sessions),
         ],
+        # goal.added is this service's own event; the feed is built from it like any consumer.
+        "goal.added": [receiver(generate_livestream_feed, feed=c.feed)],
         "user.updated": [receiver(update_user_read_model, users=c.users)],
     }

@@ -21,3 +21,5 @@ class Settings(KitSettings):
     # Any lock stops blocking this long after its request's expiry, even if the goal's end
     # was never seen (e.g. goal-service dead-lettered the create_goal).
     expired_lock_grace_s: int = 300
+    # A retry with the same Idempotency-Key gets the first answer for at least this long.
+    idempotency_key_ttl_s: int = 24 * 3600

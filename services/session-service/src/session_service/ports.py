@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from livestream_schemas.base import Message
+from session_service.domain.feed import FeedEntry
+from session_service.domain.idempotency import StoredAnswer
 from session_service.domain.session import Session
 
 
@@ -119,6 +121,26 @@ class OpenRequestLocks(Protocol):
 
     async def release(self, session_id: str, viewer_id: str, goal_id: str) -> bool:
         """Delete the lock if it still belongs to this goal."""
+        ...
+
+
+class IdempotencyKeys(Protocol):
+    async def get(self, key_id: str, *, now: datetime) -> StoredAnswer | None:
+        """The stored first answer, unless it has expired."""
+        ...
+
+    async def put(self, answer: StoredAnswer, *, now: datetime) -> StoredAnswer:
+        """Store the answer unless a live one holds the key; returns the one that counts."""
+        ...
+
+
+class LivestreamFeed(Protocol):
+    async def append(self, entry: FeedEntry) -> bool:
+        """Insert unless an entry with this id exists; True when inserted."""
+        ...
+
+    async def latest(self, session_id: str, limit: int) -> list[FeedEntry]:
+        """The session's newest entries, newest first."""
         ...
 
 

@@ -50,3 +50,9 @@ class RequestAlreadyOpen(DomainError):
     """The viewer's previous exclusive request on this session is still open."""
 
     reason = "request_open"
+
+
+class IdempotencyKeyReused(DomainError):
+    """The Idempotency-Key was already used for a request with another body."""
+
+    reason = "idempotency_key_reused"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, FastAPI, Header, Request
+from fastapi import APIRouter, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -17,6 +17,7 @@ from session_service.bootstrap import Container
 from session_service.domain.errors import (
     DomainError,
     DurationNotAllowed,
+    IdempotencyKeyReused,
     InvalidRequest,
     LivestreamTriggerQuotaExceeded,
     NotSessionOwner,
@@ -24,6 +25,7 @@ from session_service.domain.errors import (
     SessionNotFound,
     TriggerForbidden,
 )
+from session_service.domain.feed import DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT
 from session_service.domain.session import Pricing
 from session_service.handlers import sessions as session_handlers
 from session_service.handlers.trigger_exclusive import (
@@ -36,6 +38,7 @@ from session_service.ports import WalletUnavailable
 _STATUS: dict[type[DomainError], int] = {
     InvalidRequest: 422,
     DurationNotAllowed: 422,
+    IdempotencyKeyReused: 422,
     SessionNotFound: 404,
     TriggerForbidden: 403,
     NotSessionOwner: 403,
@@ -60,6 +63,7 @@ class TriggerExclusiveBody(BaseModel):
 
 M = TypeVar("M", bound=BaseModel)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
+FeedLimit = Annotated[int, Query(ge=1, le=MAX_FEED_LIMIT)]
 
 
 def create_api(c: Container) -> FastAPI:
@@ -89,6 +93,14 @@ def _router(c: Container) -> APIRouter:
             session = await session_handlers.read_session(session_id, sessions=c.sessions)
         return session_handlers.session_view(session)
 
+    @router.get("/sessions/{session_id}/feed")
+    async def read_feed(session_id: str, limit: FeedLimit = DEFAULT_FEED_LIMIT) -> dict[str, Any]:
+        with _problems():
+            entries = await session_handlers.read_feed(
+                session_id, limit=limit, sessions=c.sessions, feed=c.feed
+            )
+        return {"session_id": session_id, "entries": [entry.view() for entry in entries]}
+
     @router.post("/sessions/{session_id}/end")
     async def end_session(session_id: str, caller: CallerDep) -> dict[str, Any]:
         with _problems():
@@ -112,7 +124,8 @@ def _router(c: Container) -> APIRouter:
         )
         with _problems():
             answer = await trigger_exclusive(cmd, c.trigger_deps())
-        return JSONResponse(answer, status_code=202)
+        headers = {"Idempotent-Replayed": "true"} if answer.replayed else None
+        return JSONResponse(answer.body, status_code=answer.status, headers=headers)
 
     return router
 

@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from session_service.domain.errors import NotSessionOwner, SessionNotFound
+from session_service.domain.feed import FeedEntry
 from session_service.domain.session import Pricing, Session
-from session_service.ports import SessionRepository
+from session_service.ports import LivestreamFeed, SessionRepository
 
 
 async def open_session(
@@ -46,6 +47,14 @@ async def end_session(session_id: str, *, caller_id: str, sessions: SessionRepos
     if session.active:
         await sessions.set_active(session_id, False)
     return session.model_copy(update={"active": False})
+
+
+async def read_feed(
+    session_id: str, *, limit: int, sessions: SessionRepository, feed: LivestreamFeed
+) -> list[FeedEntry]:
+    """The session's newest feed entries, newest first (404 for an unknown session)."""
+    await read_session(session_id, sessions=sessions)
+    return await feed.latest(session_id, limit)
 
 
 def _ms(at: datetime) -> datetime:

@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
-from livestream_schemas.base import Message
-from livestream_schemas.commands import CreateGoal, Transfer
-from livestream_schemas.goals import TRIGGER_EXCLUSIVE_GOAL
-from livestream_schemas.tags import TRIGGER_EXCLUSIVE, swag_tag
-from service_kit.kafka import derived_event_id
 from session_service.config import Settings
 from session_service.domain.errors import (
     InvalidRequest,
@@ -20,11 +15,14 @@ from session_service.domain.errors import (
     SessionNotFound,
     TriggerForbidden,
 )
+from session_service.domain.idempotency import StoredAnswer, check_same_request, key_id
 from session_service.domain.rules import check_trigger_allowed
 from session_service.domain.session import Session
+from session_service.handlers._trigger_commands import CommandsNotSent, publish_commands
 from session_service.ports import (
     BalanceReader,
     EventPublisher,
+    IdempotencyKeys,
     OpenRequest,
     OpenRequestLocks,
     SessionRepository,
@@ -32,9 +30,10 @@ from session_service.ports import (
     UserReadModel,
 )
 
+__all__ = ["CommandsNotSent", "TriggerExclusive", "trigger_exclusive"]
 
-class CommandsNotSent(Exception):
-    """Kafka did not take the request's commands; nothing was charged."""
+ROUTE = "POST /sessions/{session_id}/trigger_exclusive"
+ACCEPTED = 202
 
 
 @dataclass(frozen=True)
@@ -46,6 +45,28 @@ class TriggerExclusive:
     idempotency_key: str | None = None
     authorization: str | None = None  # forwarded to the balance read
 
+    @property
+    def body(self) -> dict[str, Any]:
+        """What an Idempotency-Key is bound to: the same key with another body is refused."""
+        return {"exp": self.exp, "duration": self.duration}
+
+    @property
+    def key_id(self) -> str:
+        assert self.idempotency_key
+        return key_id(
+            viewer_id=self.viewer_id,
+            route=ROUTE,
+            session_id=self.session_id,
+            key=self.idempotency_key,
+        )
+
+
+@dataclass(frozen=True)
+class Answer:
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+    replayed: bool = False  # the stored first answer to an earlier request with this key
+
 
 @dataclass
 class TriggerDeps:
@@ -53,15 +74,16 @@ class TriggerDeps:
     sessions: SessionRepository
     users: UserReadModel
     locks: OpenRequestLocks
+    idempotency: IdempotencyKeys
     balances: BalanceReader
     publisher: EventPublisher
     clock: Callable[[], datetime]
 
 
-async def trigger_exclusive(cmd: TriggerExclusive, deps: TriggerDeps) -> dict[str, object]:
-    """Check, lock, then send create_goal + transfer; returns the 202 body."""
+async def trigger_exclusive(cmd: TriggerExclusive, deps: TriggerDeps) -> Answer:
+    """Check, lock, remember the answer, then send create_goal + transfer."""
     now = deps.clock()
-    replayed = await _replay(cmd, deps)
+    replayed = await _replay(cmd, now, deps)
     if replayed is not None:
         return replayed
     _check_expiry(cmd, now, deps.settings)
@@ -84,23 +106,74 @@ async def trigger_exclusive(cmd: TriggerExclusive, deps: TriggerDeps) -> dict[st
     if existing is not None and not _stale(existing, now, deps.settings):
         raise RequestAlreadyOpen(detail=f"request {existing.goal_id} is still open")
     await _check_funds(cmd, session, viewer, amount, deps)
-    request = await _take_lock(_new_request(cmd, session, amount, now), now, deps)
-    if not request.published:
-        await _publish(request, deps)
-    return request.response
+    request = await _take_lock(cmd, _new_request(cmd, session, amount, now), now, deps)
+    return await _answer(cmd, request, now, deps)
 
 
-async def _replay(cmd: TriggerExclusive, deps: TriggerDeps) -> dict[str, object] | None:
+async def _replay(cmd: TriggerExclusive, now: datetime, deps: TriggerDeps) -> Answer | None:
     """A retry with the same Idempotency-Key gets the first answer, never a second charge."""
     if not cmd.idempotency_key:
         return None
-    existing = await deps.locks.get(cmd.session_id, cmd.viewer_id)
-    if existing is None or existing.idempotency_key != cmd.idempotency_key:
+    stored = await deps.idempotency.get(cmd.key_id, now=now)
+    if stored is not None:
+        stored.check_same_request(cmd.body)
+        await _finish_cut_short(stored, now, deps)
+        return Answer(stored.status, stored.body, replayed=True)
+    # No answer stored yet: the first attempt may have stopped right after taking the lock.
+    # Nothing of it reached Kafka then (the answer is stored before the commands go out),
+    # so once its expiry has passed it is simply over and this is a new request.
+    lock = await deps.locks.get(cmd.session_id, cmd.viewer_id)
+    if lock is None or lock.idempotency_key != cmd.idempotency_key or _past(lock, now):
         return None
-    if not existing.published:
-        # The first attempt locked but crashed before Kafka had both commands.
-        await _publish(existing, deps)
-    return existing.response
+    check_same_request(_body_of(lock), cmd.body)
+    answer = await _answer(cmd, lock, now, deps)
+    return Answer(answer.status, answer.body, replayed=True)
+
+
+async def _answer(
+    cmd: TriggerExclusive, request: OpenRequest, now: datetime, deps: TriggerDeps
+) -> Answer:
+    """Store the answer under the key first, so from then on every retry gets this one."""
+    answer = Answer(ACCEPTED, request.response)
+    if cmd.idempotency_key:
+        stored = await deps.idempotency.put(_stored(cmd, answer, now, deps.settings), now=now)
+        answer = Answer(stored.status, stored.body)
+    if not request.published:
+        await publish_commands(request, publisher=deps.publisher, locks=deps.locks)
+    return answer
+
+
+async def _finish_cut_short(stored: StoredAnswer, now: datetime, deps: TriggerDeps) -> None:
+    """Send the commands a crash kept from Kafka, if the lock still holds this request.
+
+    A lock that moved on (the request ended, or it went stale and another took its place)
+    is left alone: its commands may have gone out, and sending them now could open a
+    second request; so is one past its expiry. The stored answer is what the key gets."""
+    lock = await deps.locks.get(stored.session_id, stored.viewer_id)
+    if lock is None or lock.published or lock.goal_id != stored.body.get("goal_id"):
+        return
+    if not _past(lock, now):
+        await publish_commands(lock, publisher=deps.publisher, locks=deps.locks)
+
+
+def _stored(
+    cmd: TriggerExclusive, answer: Answer, now: datetime, settings: Settings
+) -> StoredAnswer:
+    return StoredAnswer(
+        key_id=cmd.key_id,
+        viewer_id=cmd.viewer_id,
+        session_id=cmd.session_id,
+        route=ROUTE,
+        request=cmd.body,
+        status=answer.status,
+        body=answer.body,
+        created_at=now,
+        expires_at=now + timedelta(seconds=settings.idempotency_key_ttl_s),
+    )
+
+
+def _body_of(request: OpenRequest) -> dict[str, Any]:
+    return {"exp": request.exp, "duration": request.duration}
 
 
 def _check_expiry(cmd: TriggerExclusive, now: datetime, settings: Settings) -> None:
@@ -138,7 +211,9 @@ def _new_request(
         session_id=session.session_id,
         viewer_id=cmd.viewer_id,
         streamer_id=session.user_id,
-        goal_id=new_goal_id(cmd.viewer_id, session.session_id, cmd.idempotency_key),
+        # Random, not derived from the key: the stored answer carries a key's goal id, so a
+        # key used again after its record expired opens a new request, not a dead duplicate.
+        goal_id=secrets.token_hex(12),
         amount=amount,
         duration=cmd.duration,
         exp=cmd.exp,
@@ -147,15 +222,9 @@ def _new_request(
     )
 
 
-def new_goal_id(viewer_id: str, session_id: str, idempotency_key: str | None) -> str:
-    """24 hex digits; the same request (same Idempotency-Key) always gets the same goal."""
-    if not idempotency_key:
-        return secrets.token_hex(12)
-    material = "\x1f".join((viewer_id, session_id, idempotency_key)).encode()
-    return hashlib.sha256(material).hexdigest()[:24]
-
-
-async def _take_lock(request: OpenRequest, now: datetime, deps: TriggerDeps) -> OpenRequest:
+async def _take_lock(
+    cmd: TriggerExclusive, request: OpenRequest, now: datetime, deps: TriggerDeps
+) -> OpenRequest:
     """Insert the open-request lock; the returned request is the one to answer with."""
     for _ in range(2):  # a second round when the blocking lock vanished in between
         if await deps.locks.take(request):
@@ -164,6 +233,7 @@ async def _take_lock(request: OpenRequest, now: datetime, deps: TriggerDeps) -> 
         if existing is None:
             continue
         if request.idempotency_key and existing.idempotency_key == request.idempotency_key:
+            check_same_request(_body_of(existing), cmd.body)
             return existing  # a concurrent duplicate of this very request
         if _stale(existing, now, deps.settings) and await deps.locks.replace_stale(
             existing, request
@@ -173,6 +243,10 @@ async def _take_lock(request: OpenRequest, now: datetime, deps: TriggerDeps) -> 
     raise RequestAlreadyOpen(detail="another request is being opened")
 
 
+def _past(lock: OpenRequest, now: datetime) -> bool:
+    return now.timestamp() >= lock.exp
+
+
 def _stale(lock: OpenRequest, now: datetime, settings: Settings) -> bool:
     """A lock whose request can no longer be answered stops blocking the viewer."""
     never_sent = not lock.published and now - lock.created_at > timedelta(
@@ -180,46 +254,3 @@ def _stale(lock: OpenRequest, now: datetime, settings: Settings) -> bool:
     )
     expired = now.timestamp() > lock.exp + settings.expired_lock_grace_s
     return never_sent or expired
-
-
-async def _publish(request: OpenRequest, deps: TriggerDeps) -> None:
-    # Event ids derive from the goal, so a re-publish (replay after a crash) repeats them.
-    cause = f"trigger_exclusive/{request.goal_id}"
-    try:
-        for index, command in enumerate(commands_for(request)):
-            await deps.publisher.publish(
-                command, event_id=derived_event_id(cause, index, command.message_type)
-            )
-    except Exception as exc:
-        # The lock stays unpublished: a retry with the same Idempotency-Key sends the
-        # commands again (same ids), and without one the lock goes stale soon.
-        raise CommandsNotSent(f"{type(exc).__name__}: {exc}") from exc
-    await deps.locks.mark_published(request.session_id, request.viewer_id, request.goal_id)
-
-
-def commands_for(request: OpenRequest) -> list[Message]:
-    """create_goal for the request, then the transfer of its price into escrow."""
-    viewer, goal_id = request.viewer_id, request.goal_id
-    create = CreateGoal.model_validate(
-        {
-            "goal_id": goal_id,
-            "_cls": TRIGGER_EXCLUSIVE_GOAL,
-            "active": True,
-            "nbf": None,
-            "exp": datetime.fromtimestamp(request.exp, UTC),
-            "levels": [],
-            "context": {"type": "trigger-exclusive", "exclusive_to": viewer},
-            "conditions": {"session_id": request.session_id, "exclusive_to": viewer},
-            "metadata": {"user_id": request.streamer_id, "prepaid_duration": request.duration},
-        }
-    )
-    transfer = Transfer(
-        transaction_id=request.transaction_id,
-        from_user_id=viewer,
-        to_user_id=None,
-        escrow_user_id=request.streamer_id,
-        amount=request.amount,
-        tags=[swag_tag(request.session_id, TRIGGER_EXCLUSIVE, goal_id)],
-        forced=False,
-    )
-    return [create, transfer]
