@@ -48,7 +48,8 @@ def _reachable(host: str, port: int) -> bool:
 def stack_env() -> dict[str, str]:
     env = _stack_env()
     kafka_host, kafka_port = env["KAFKA_BOOTSTRAP_SERVERS"].split(",")[0].rsplit(":", 1)
-    mongo_hostport = env["MONGODB_URI"].split("//", 1)[1].split("/", 1)[0].split(",")[0]
+    mongo_netloc = env["MONGODB_URI"].split("//", 1)[1].split("/", 1)[0]
+    mongo_hostport = mongo_netloc.rsplit("@", 1)[-1].split(",")[0]  # without user:password@
     mongo_host, _, mongo_port = mongo_hostport.rpartition(":")
     needed = {
         "Kafka": (kafka_host, int(kafka_port)),

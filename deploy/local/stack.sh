@@ -138,6 +138,8 @@ start_ferretdb() {
 start_sockudo() {
   mkdir -p "$VAR/data/sockudo"
   cd "$VAR/data/sockudo"
+  # Sockudo's default rate limits (100 API calls and 20 new sockets a minute per address) would
+  # turn the notifier's publishes into 429s: everything here shares 127.0.0.1.
   spawn sockudo env HOST=127.0.0.1 PORT="$SOCKUDO_PORT" METRICS_HOST=127.0.0.1 \
     METRICS_PORT="$SOCKUDO_METRICS_PORT" ADAPTER_DRIVER=local CACHE_DRIVER=memory QUEUE_DRIVER=memory \
     APP_MANAGER_DRIVER=memory RATE_LIMITER_DRIVER=memory LOG_OUTPUT_FORMAT=json \
@@ -147,6 +149,7 @@ start_sockudo() {
     SOCKUDO_DEFAULT_APP_MAX_BACKEND_EVENTS_PER_SECOND=100000 \
     SOCKUDO_DEFAULT_APP_MAX_READ_REQUESTS_PER_SECOND=100000 \
     SOCKUDO_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SECOND=1000 \
+    RATE_LIMITER_API_MAX_REQUESTS=100000 RATE_LIMITER_WS_MAX_REQUESTS=10000 \
     "$SOCKUDO_BIN"
   cd - >/dev/null
 }
@@ -182,6 +185,8 @@ service_ready_url() {
 
 start_services() {
   install_python
+  # Idempotent; needed when Kafka came from elsewhere (KAFKA_BOOTSTRAP_SERVERS) with no topics.
+  "$PY" -m service_kit.admin ensure-topics --timeout 90
   local t=$SECONDS name
   for name in "${SERVICES[@]}"; do
     # shellcheck disable=SC2046

@@ -6,8 +6,19 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 STACK="$HERE/stack.sh"
 
-"$STACK" install
+# Kafka, MongoDB and Sockudo come from the native launcher (the default), or from containers
+# (deploy/local/containers.py) with LSG_STACK=containers, or when the native install fails,
+# LSG_STACK is unset and a Docker engine answers.
+mode=native
+if [[ ${LSG_STACK:-} == containers ]]; then
+  mode=containers
+elif ! "$STACK" install; then
+  [[ -z ${LSG_STACK:-} ]] && docker info >/dev/null 2>&1 || exit 1
+  echo "[test] native install failed and a Docker engine answers: using containers" >&2
+  mode=containers
+fi
 before="$("$STACK" running)"
+containers_pid=""
 cleanup() {
   local started=()
   for n in $("$STACK" running); do grep -qx "$n" <<<"$before" || started+=("$n"); done
@@ -16,12 +27,36 @@ cleanup() {
   for n in "${started[@]}"; do [[ $n == kafka || $n == ferretdb || $n == sockudo ]] || order+=("$n"); done
   for n in "${started[@]}"; do [[ $n == kafka || $n == ferretdb || $n == sockudo ]] && order+=("$n"); done
   ((${#order[@]})) && "$STACK" stop-only "${order[@]}"
+  if [[ -n $containers_pid ]]; then kill -TERM "$containers_pid" 2>/dev/null; wait "$containers_pid" || true; fi
   true
 }
 trap cleanup EXIT
 
+start_containers() {
+  local env_file="$HERE/var/containers.env" line key
+  "$STACK" install-python
+  mkdir -p "$HERE/var" && rm -f "$env_file"
+  # env.sh in a subshell: the Sockudo container gets the services' Pusher credentials.
+  (source "$HERE/env.sh" && exec "$ROOT/.venv/bin/python" "$HERE/containers.py" --env-file "$env_file") &
+  containers_pid=$!
+  until [[ -f $env_file ]]; do
+    kill -0 "$containers_pid" 2>/dev/null || { echo "[test] containers.py exited" >&2; exit 1; }
+    sleep 1
+  done
+  # Explicit URLs in the environment win, as in env.sh.
+  while IFS= read -r line; do
+    key="${line%%=*}"
+    [[ -n ${!key:-} ]] || eval "export $line"
+  done <"$env_file"
+}
+
 make -C "$ROOT" --no-print-directory lint
-"$STACK" start all
+if [[ $mode == containers ]]; then
+  start_containers
+  "$STACK" start services
+else
+  "$STACK" start all
+fi
 source "$HERE/env.sh"
 cd "$ROOT"
 .venv/bin/pytest "$@"

@@ -169,15 +169,16 @@ class PusherClient:
                 msg["data"] = json.loads(data) if isinstance(data, str) else data
                 self.events.append(msg)
 
-    async def authorize(self, channel: str) -> httpx.Response:
+    async def authorize(self, channel: str, as_user: User | None = None) -> httpx.Response:
         return await self.stack.http.post(
             f"{self.stack.ep.notifier}/pusher/auth",
             data={"socket_id": self.socket_id, "channel_name": channel},
-            headers=self.user.headers(self.stack.ep),
+            headers=(as_user or self.user).headers(self.stack.ep),
         )
 
-    async def subscribe(self, channel: str) -> None:
-        r = await self.authorize(channel)
+    async def subscribe(self, channel: str, as_user: User | None = None) -> None:
+        """Subscribe this socket; `as_user` lets one socket watch several users' channels."""
+        r = await self.authorize(channel, as_user)
         r.raise_for_status()
         body = r.json()
         data = {"channel": channel, "auth": body["auth"]}

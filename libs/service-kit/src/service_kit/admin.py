@@ -124,10 +124,13 @@ async def _backlog(
     consumer: AIOKafkaConsumer, topic: str, limit: int | None
 ) -> AsyncIterator[DeadLetter]:
     """Dead letters from the group's committed position up to the end offsets seen at start."""
-    partitions = [
-        TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or ())
-    ]
-    consumer.assign(partitions)
+    consumer.subscribe([topic])
+    deadline = time.monotonic() + 60
+    while not consumer.assignment():  # the group coordinator assigns in the background
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"no partitions of {topic} assigned to the redrive group")
+        await asyncio.sleep(0.1)
+    partitions = sorted(consumer.assignment())
     ends = await consumer.end_offsets(partitions)
     left = limit if limit is not None else float("inf")
     while left > 0:
