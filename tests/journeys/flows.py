@@ -51,7 +51,7 @@ async def trigger_exclusive(
         headers["Idempotency-Key"] = idempotency_key
     return await stack.http.post(
         f"{stack.ep.session}/sessions/{session_id}/trigger_exclusive",
-        json={"exp": int(time.time() + exp_in), "duration": duration},
+        json={"exp": exp or int(time.time() + exp_in), "duration": duration},
         headers=headers,
     )
 
