@@ -45,6 +45,7 @@ async def trigger_exclusive(
     exp_in: float = 30,
     duration: int = 60,
     idempotency_key: str | None = None,
+    exp: int | None = None,
 ) -> httpx.Response:
     headers = viewer.headers(stack.ep)
     if idempotency_key:
