@@ -154,12 +154,13 @@ async def test_double_submit_and_duplicate_callbacks_charge_once(stack: Stack, m
 
 async def test_refusals_leave_balances_untouched(stack: Stack, make_user) -> None:  # type: ignore[no-untyped-def]
     streamer = await stack.add_user(make_user("streamer"), 0)
-    blocked = await stack.add_user(make_user("blocked", tags=[]), 1_000)
+    # blocked from its very first profile, so no trigger of it can ever be accepted
+    blocked = await stack.add_user(
+        make_user("blocked", tags=[f"blocked-by:{streamer.user_id}"]), 1_000
+    )
     poor = await stack.add_user(make_user("poor"), 10)
-    await stack.wait_user_known(streamer)
-    blocked.tags = [f"blocked-by:{streamer.user_id}"]
-    await stack.add_user(blocked, 1_000)
-    await stack.wait_user_known(poor)
+    for u in (streamer, blocked, poor):
+        await stack.wait_user_known(u)
     session_id = await open_session(stack, streamer, PRICE_PER_MINUTE)
 
     async def blocked_refused() -> bool:
@@ -168,8 +169,11 @@ async def test_refusals_leave_balances_untouched(stack: Stack, make_user) -> Non
 
     await eventually(blocked_refused, what="blocked viewer refused")
 
-    r = await trigger_exclusive(stack, poor, session_id)
-    assert r.status_code == 403 and r.json()["detail"]["reason"] == "insufficient_balance"
+    async def too_poor() -> bool:  # polled: session-service may not know the user yet
+        r = await trigger_exclusive(stack, poor, session_id)
+        return r.status_code == 403 and r.json()["detail"]["reason"] == "insufficient_balance"
+
+    await eventually(too_poor, what="poor viewer refused for balance")
     r = await trigger_exclusive(stack, poor, session_id, duration=61)
     assert r.status_code == 422
     r = await stack.http.post(
