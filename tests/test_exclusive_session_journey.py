@@ -31,8 +31,7 @@ def streamer_channels(streamer_id: str) -> list[str]:
 async def test_trigger_pay_expire_refund_cooldown_and_retrigger(stack: Stack, make_user) -> None:  # type: ignore[no-untyped-def]
     streamer = await stack.add_user(make_user("streamer"), 0)
     viewer = await stack.add_user(make_user("viewer"), 1_000)
-    await stack.wait_user_known(viewer)
-    await stack.wait_user_known(streamer)
+    await stack.wait_users_known(viewer, streamer)
     session_id = await open_session(stack, streamer, PRICE_PER_MINUTE)
 
     async with PusherClient(stack, streamer) as s_ws, PusherClient(stack, viewer) as v_ws:
@@ -98,8 +97,7 @@ async def test_trigger_pay_expire_refund_cooldown_and_retrigger(stack: Stack, ma
 async def test_double_submit_and_duplicate_callbacks_charge_once(stack: Stack, make_user) -> None:  # type: ignore[no-untyped-def]
     streamer = await stack.add_user(make_user("streamer"), 0)
     viewer = await stack.add_user(make_user("viewer"), 500)
-    await stack.wait_user_known(viewer)
-    await stack.wait_user_known(streamer)
+    await stack.wait_users_known(viewer, streamer)
     session_id = await open_session(stack, streamer, PRICE_PER_MINUTE)
     key = uuid.uuid4().hex
 
@@ -159,8 +157,7 @@ async def test_refusals_leave_balances_untouched(stack: Stack, make_user) -> Non
         make_user("blocked", tags=[f"blocked-by:{streamer.user_id}"]), 1_000
     )
     poor = await stack.add_user(make_user("poor"), 10)
-    for u in (streamer, blocked, poor):
-        await stack.wait_user_known(u)
+    await stack.wait_users_known(*(streamer, blocked, poor))
     session_id = await open_session(stack, streamer, PRICE_PER_MINUTE)
 
     async def blocked_refused() -> bool:
@@ -204,8 +201,7 @@ async def test_overdraft_rejected_by_wallet_ends_goal_and_tells_viewer(
     s1 = await stack.add_user(make_user("streamer"), 0)
     s2 = await stack.add_user(make_user("streamer"), 0)
     viewer = await stack.add_user(make_user("viewer"), 150)
-    for u in (s1, s2, viewer):
-        await stack.wait_user_known(u)
+    await stack.wait_users_known(*(s1, s2, viewer))
     sessions = [await open_session(stack, s, PRICE_PER_MINUTE) for s in (s1, s2)]
 
     async with PusherClient(stack, viewer) as v_ws:

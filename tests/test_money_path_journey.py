@@ -28,8 +28,7 @@ async def pair(stack: Stack, make_user, balance: int = 1_000) -> tuple[User, Use
     viewer.tags, viewer.level = ["vip"], 12
     viewer = await stack.add_user(viewer, balance)
     streamer = await stack.add_user(make_user("streamer"), 0)
-    for u in (viewer, streamer):
-        await stack.wait_user_known(u)
+    await stack.wait_users_known(*(viewer, streamer))
     return viewer, streamer
 
 

@@ -26,8 +26,7 @@ PRICE = 30
 async def show(stack: Stack, make_user, buyers: int, balance: int = 300):  # type: ignore[no-untyped-def]
     streamer = await stack.add_user(make_user("streamer"), 0)
     viewers = [await stack.add_user(make_user("buyer"), balance) for _ in range(buyers)]
-    for u in [streamer, *viewers]:
-        await stack.wait_user_known(u)
+    await stack.wait_users_known(*[streamer, *viewers])
     session_id = await open_session(stack, streamer)
     return streamer, viewers, session_id
 

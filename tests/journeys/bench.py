@@ -89,13 +89,13 @@ class Bench:
         users += [(v, VIEWER_COINS) for v in self.viewers]
         users += list(zip(self.buyers, self.buyer_coins, strict=True))
         await asyncio.gather(*(self.stack.add_user(u, coins) for u, coins in users))
-        await asyncio.gather(*(self.stack.wait_user_known(u) for u, _ in users))
+        await self.stack.wait_users_known(*(u for u, _ in users))
         self.users = [u for u, _ in users]
 
     async def open_sessions(self) -> list[str]:
         """One session per streamer, once session-service knows every viewer and streamer.
 
-        The wallet-adapter knowing a user (wait_user_known) does not mean session-service
+        The wallet-adapter knowing a user (wait_users_known) does not mean session-service
         does yet. A trigger that can only fail for lack of coins tells: 403
         insufficient_balance once both ends are known, unknown_wallet before; it charges
         and locks nothing.

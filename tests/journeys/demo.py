@@ -38,8 +38,7 @@ async def exclusive_flow(stack: Stack, run: str) -> None:
     streamer, viewer = person("streamer", "Mia", run), person("viewer", "Leo", run)
     await stack.add_user(streamer, 0)
     await stack.add_user(viewer, 1_000)
-    for u in (streamer, viewer):
-        await stack.wait_user_known(u)
+    await stack.wait_users_known(*(streamer, viewer))
     say(f"{viewer.username} has {await stack.balance(viewer.wallet_id)} coins")
     session_id = await open_session(stack, streamer, per_minute=100)
     say(f"{streamer.username} opened live session {session_id}")
@@ -75,8 +74,7 @@ async def ticket_flow(stack: Stack, run: str) -> None:
     await stack.add_user(streamer, 0)
     for b in buyers:
         await stack.add_user(b, 500)
-    for u in (streamer, *buyers):
-        await stack.wait_user_known(u)
+    await stack.wait_users_known(*(streamer, *buyers))
     session_id = await open_session(stack, streamer)
     goal_id = await open_funding_goal(
         stack, streamer, session_id, target=10, ticket_price=40, title="Friday night show"

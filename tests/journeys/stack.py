@@ -17,6 +17,7 @@ import websockets
 from livestream_schemas.wallet import UserUpdated
 from service_kit.auth import issue_token
 from service_kit.kafka import Publisher
+from service_kit.lag import LagProbe
 from service_kit.settings import KitSettings
 
 T = TypeVar("T")
@@ -101,14 +102,37 @@ class Stack:
         )
         return user
 
-    async def wait_user_known(self, user: User) -> None:
-        async def known() -> bool:
-            r = await self.http.get(
-                f"{self.ep.wallet_adapter}/balances/{user.user_id}", headers=user.headers(self.ep)
-            )
-            return r.status_code == 200
+    async def wait_users_known(self, *users: User) -> None:
+        """Wait until every service has read these users' profiles."""
+        for user in users:
 
-        await eventually(known, what=f"wallet-adapter knows {user.user_id}")
+            async def known(user: User = user) -> bool:
+                r = await self.http.get(
+                    f"{self.ep.wallet_adapter}/balances/{user.user_id}",
+                    headers=user.headers(self.ep),
+                )
+                return r.status_code == 200
+
+            await eventually(known, what=f"wallet-adapter knows {user.user_id}")
+        await self.wait_consumed("user.updated")
+
+    async def wait_consumed(
+        self, topic: str, groups: tuple[str, ...] = ("session-service", "notifier")
+    ) -> None:
+        """Wait until every consumer group of `topic` has committed up to its end."""
+        for group in groups:
+            probe = LagProbe(
+                KitSettings(service_name=group, kafka_bootstrap_servers=self.ep.kafka), [topic]
+            )
+            try:
+
+                async def caught_up(probe: LagProbe = probe) -> bool:
+                    lag = await probe.measure()
+                    return bool(lag) and not any(lag.values())
+
+                await eventually(caught_up, what=f"{group} consumed {topic}")
+            finally:
+                await probe.close()
 
     async def balance(self, wallet_id: str) -> int:
         r = await self.http.get(f"{self.ep.sandbox}/accounts/{wallet_id}")
