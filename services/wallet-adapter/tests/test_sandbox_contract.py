@@ -116,6 +116,7 @@ async def test_escrow_debit_is_called_back_once_and_becomes_one_balance_decremen
         await deliverer.ledger.transactions.update_one(
             {"_id": TXN}, {"$set": {"callback_pending": True}}
         )
+        await deliverer.ledger.track(TXN, "callback")
         assert await deliverer.deliver_due() == 1
     ((message, _),) = c.publisher.sent
     assert isinstance(message, TransactionCreated)

@@ -112,7 +112,9 @@ async def test_a_transfer_interrupted_after_the_debit_is_finished_once(
 ) -> None:  # type: ignore[no-untyped-def]
     client: AsyncMongoClient = AsyncMongoClient(stack_env["MONGODB_URI"], tz_aware=True)
     db = client[settings.mongodb_database]
-    # What a crash right after the debit leaves behind: the pending record, the debit applied.
+    # What a crash right after the debit leaves behind: the work listed, the pending
+    # record, the debit applied.
+    await db.inflight.insert_one({"_id": "t-crash", "stage": "pending", "at": now()})
     await db.accounts.insert_one({"_id": "w-v", "balance": 70, "applied": ["t-crash"]})
     await db.mints.insert_one({"wallet_id": "w-v", "delta": 100, "balance": 100, "at": now()})
     await db.transactions.insert_one(

@@ -71,14 +71,18 @@ class CallbackDeliverer:
         if not self.settings.wallet_callback_url:
             return 0
         due = (
-            await self.ledger.transactions.find(
-                {"callback_pending": True, "next_attempt_at": {"$lte": now()}}
+            await self.ledger.inflight.find(
+                {"stage": "callback", "next_attempt_at": {"$lte": now()}}
             )
-            .sort("ts", 1)
+            .sort("at", 1)
             .to_list(50)
         )
         delivered = 0
-        for doc in due:
+        for item in due:
+            doc = await self.ledger.transactions.find_one({"_id": item["_id"]})
+            if doc is None or not doc.get("callback_pending"):
+                await self.ledger.inflight.delete_one({"_id": item["_id"]})
+                continue
             delivered += await self._deliver(doc)
         return delivered
 
@@ -100,6 +104,7 @@ class CallbackDeliverer:
             await self.ledger.transactions.update_one(
                 {"_id": doc["_id"]}, {"$set": {"callback_pending": False, "delivered_at": now()}}
             )
+            await self.ledger.inflight.delete_one({"_id": doc["_id"]})
             return True
         await self._retry_later(doc, error)
         return False
@@ -119,6 +124,9 @@ class CallbackDeliverer:
                     "callback_error": error,
                 }
             },
+        )
+        await self.ledger.inflight.update_one(
+            {"_id": doc["_id"]}, {"$set": {"next_attempt_at": now() + timedelta(seconds=delay)}}
         )
         log.warning(
             "callback not acknowledged, will retry",

@@ -7,6 +7,10 @@ again: a balance change is guarded by the transaction id in the account's
 same document, so the callback (the outbox) can never be lost. A crash between
 steps leaves a pending record that `resume_stale` finishes later.
 
+FerretDB answers only `_id` lookups without scanning a whole collection, so the
+work still to do (transactions pending, callbacks undelivered) is also listed in
+the small `inflight` collection, which the background loops scan instead.
+
 FerretDB's updates are not atomic against concurrent writers to the same
 document, so this single process also serialises every mutation with one lock.
 """
@@ -46,6 +50,7 @@ class Ledger:
         self.transactions = db["transactions"]
         self.holds = db["holds"]
         self.mints = db["mints"]
+        self.inflight = db["inflight"]
         self.on_completed = on_completed
         self._lock = asyncio.Lock()
 
@@ -84,6 +89,7 @@ class Ledger:
                 if wallet is not None and await self.accounts.count_documents({"_id": wallet}) == 0:
                     raise LedgerError(404, "unknown_wallet", wallet)
             doc = transfer_doc(req)
+            await self.track(doc["_id"], "pending")
             await self.transactions.insert_one(doc)
             return await self._apply(doc), True
 
@@ -100,6 +106,7 @@ class Ledger:
             doc = await self.transactions.find_one({"_id": txn_id})
             if doc is None:
                 doc = settlement_doc(txn_id, outcome, hold)
+                await self.track(txn_id, "pending")
                 await self.transactions.insert_one(doc)
             elif doc["kind"] != outcome or doc.get("hold") != hold_id:
                 raise LedgerError(409, "transaction_conflict", f"{txn_id} is another transaction")
@@ -133,6 +140,7 @@ class Ledger:
         if not await self._post(doc["from"], -amount, txn_id, need_funds=not doc["forced"]):
             # The debit is the first effect, so nothing moved: forget the attempt.
             await self.transactions.delete_one({"_id": txn_id, "status": "pending"})
+            await self.inflight.delete_one({"_id": txn_id})
             raise LedgerError(402, "insufficient_funds", f"{doc['from']} cannot pay {amount}")
         if doc["to"] is not None:
             await self._post(doc["to"], amount, txn_id)
@@ -168,6 +176,7 @@ class Ledger:
             if hold is None or hold.get("settled_by") != txn_id:
                 # The claim is the first effect: nothing moved for this attempt.
                 await self.transactions.delete_one({"_id": txn_id, "status": "pending"})
+                await self.inflight.delete_one({"_id": txn_id})
                 status = hold["status"] if hold else "missing"
                 raise LedgerError(409, "hold_settled", f"{hold_id} is {status}", outcome=status)
         await self._post(doc["to"], doc["amount"], txn_id)
@@ -205,19 +214,28 @@ class Ledger:
                 }
             },
         )
+        await self.track(doc["_id"], "callback")
         self.on_completed()
         return await self.transactions.find_one({"_id": doc["_id"]}) or done
+
+    async def track(self, txn_id: str, stage: str) -> None:
+        """List a transaction as still needing work: `pending` or `callback`."""
+        at = now()
+        await self.inflight.update_one(
+            {"_id": txn_id},
+            {"$set": {"stage": stage, "at": at, "next_attempt_at": at}},
+            upsert=True,
+        )
 
     async def resume_stale(self, older_than_s: float) -> int:
         """Finish transactions a crash left pending; returns how many were looked at."""
         cutoff = now() - timedelta(seconds=older_than_s)
-        stale = await self.transactions.find(
-            {"status": "pending", "created_at": {"$lt": cutoff}}
-        ).to_list(100)
+        stale = await self.inflight.find({"stage": "pending", "at": {"$lt": cutoff}}).to_list(100)
         for doc in stale:
             async with self._lock:
                 current = await self.transactions.find_one({"_id": doc["_id"]})
                 if current is None or current["status"] != "pending":
+                    await self._untrack_settled(doc["_id"], current)
                     continue
                 try:
                     await self._apply(current)
@@ -230,6 +248,13 @@ class Ledger:
                         extra={"fields": {"id": doc["_id"], "reason": exc.reason}},
                     )
         return len(stale)
+
+    async def _untrack_settled(self, txn_id: str, current: Doc | None) -> None:
+        """A listed transaction that is gone or done: keep it listed only for its callback."""
+        if current is not None and current.get("callback_pending"):
+            await self.track(txn_id, "callback")
+        else:
+            await self.inflight.delete_one({"_id": txn_id})
 
     async def holds_matching(self, tag: str | None, status: str | None) -> list[Doc]:
         query: Doc = {"status": status} if status else {}

@@ -30,6 +30,12 @@ class MongoPurchases:
         return await self._c.find_one({"_id": purchase_id})  # type: ignore[no-any-return]
 
     async def find_by_transaction(self, transaction_id: str) -> Doc | None:
+        # The purchase id ends the transaction id: look it up by _id, which FerretDB (no
+        # index pushdown beyond _id) answers without scanning every purchase.
+        purchase_id = transaction_id.rsplit(":", 1)[-1]
+        doc = await self._c.find_one({"_id": purchase_id})
+        if doc is not None and doc.get("transaction_id") == transaction_id:
+            return doc  # type: ignore[no-any-return]
         return await self._c.find_one({"transaction_id": transaction_id})  # type: ignore[no-any-return]
 
     async def mark_published(self, purchase_id: str) -> None:
