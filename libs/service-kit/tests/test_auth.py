@@ -35,3 +35,12 @@ def test_algorithm_none_is_refused() -> None:
     token = jwt.encode({"sub": "u1", "exp": int(time.time()) + 60}, None, algorithm="none")
     with pytest.raises(AuthError):
         JwtVerifier(SECRET).verify(token)
+
+
+def test_a_deployment_refuses_the_dev_jwt_secret() -> None:
+    from service_kit.settings import KitSettings
+
+    with pytest.raises(ValueError, match="JWT_SECRET"):
+        KitSettings(environment="production")
+    assert KitSettings(environment="production", jwt_secret="x" * 40).jwt_secret == "x" * 40
+    assert KitSettings().environment == "local"

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from livestream_schemas.topics import TOPICS, dlq_topic
+
+DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-32bytes!"
 
 
 class KitSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
 
     service_name: str = "service"
+    # "local" (the dev stack, tests) or anything else (a real deployment).
+    environment: str = "local"
     kafka_bootstrap_servers: str = "127.0.0.1:39092"
     mongodb_uri: str = "mongodb://127.0.0.1:37017/"
     mongodb_database: str = ""
@@ -21,7 +25,7 @@ class KitSettings(BaseSettings):
     log_level: str = "INFO"
 
     # JWTs come from the API gateway: HS256 with a shared secret, or RS256/ES256 with a key.
-    jwt_secret: str = "dev-only-jwt-secret-change-me-32bytes!"
+    jwt_secret: str = DEV_JWT_SECRET
     jwt_algorithms: list[str] = Field(default_factory=lambda: ["HS256"])
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
@@ -32,6 +36,13 @@ class KitSettings(BaseSettings):
     consumer_retry_backoff_s: float = 0.2
     # {"goal.created": "prod.goal.created"}: rename a declared topic without code changes.
     topic_overrides: dict[str, str] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _no_dev_secrets_outside_local(self) -> KitSettings:
+        # A deployment that forgot its Secret must not start with a key anyone can read here.
+        if self.environment != "local" and self.jwt_secret == DEV_JWT_SECRET:
+            raise ValueError("JWT_SECRET must be set outside the local environment")
+        return self
 
     def topic(self, declared: str) -> str:
         known = {spec.name for spec in TOPICS}
