@@ -7,7 +7,9 @@ replicas, keys (goal_id, session_id, ...) keep each aggregate on one partition.
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Awaitable, Callable, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import faust
@@ -56,7 +58,10 @@ def build_worker(
         broker_commit_every=100,
         broker_commit_interval=1.0,
         store="memory://",
-        datadir=f"/tmp/faust-{settings.service_name}-{settings.worker_web_port}",
+        datadir=str(
+            Path(tempfile.gettempdir())
+            / f"faust-{settings.service_name}-{settings.worker_web_port}"
+        ),
     )
     dispatcher = Dispatcher(settings, publisher, routes)
     channel = app.topic(
