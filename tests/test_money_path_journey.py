@@ -186,3 +186,32 @@ async def test_adapter_restart_with_pending_callbacks_loses_and_duplicates_nothi
         ids = sorted(e.transaction_id for e in debits.matching(user_id=viewer.user_id))  # type: ignore[attr-defined]
     assert ids == sorted(t.transaction_id for t in transfers)
     assert await stack.balance(viewer.wallet_id) == 1_000 - sum(t.amount for t in transfers)
+
+
+async def test_trace_context_flows_from_the_http_request_through_every_receiver(
+    stack: Stack, make_user
+) -> None:  # type: ignore[no-untyped-def]
+    """The traceparent the API answers with is the trace of the commands and events it caused."""
+    from journeys.flows import open_session, trigger_exclusive
+
+    viewer, streamer = await pair(stack, make_user)
+    session_id = await open_session(stack, streamer)
+    async with (
+        KafkaTap(stack.ep.kafka, "goal.added") as added,
+        KafkaTap(stack.ep.kafka, "goal.created") as created,
+    ):
+        r = await trigger_exclusive(stack, viewer, session_id)
+        assert r.status_code == 202, r.text
+        trace_id = r.headers["traceparent"].split("-")[1]
+        goal_id = r.json()["goal_id"]
+
+        async def both() -> bool:
+            return bool(added.matching(goal_id=goal_id)) and bool(created.matching(goal_id=goal_id))
+
+        await eventually(both, what="goal.created and goal.added")
+        envelopes = [
+            e for e, p in [*created.seen, *added.seen] if getattr(p, "goal_id", None) == goal_id
+        ]
+    spans = {e.trace["traceparent"].split("-")[2] for e in envelopes}
+    assert {e.trace["traceparent"].split("-")[1] for e in envelopes} == {trace_id}
+    assert len(spans) == len(envelopes), "each hop is a span of its own"
