@@ -54,6 +54,7 @@ schemas: install-python ## regenerate the committed JSON Schema files
 lock: ## re-resolve dependencies after editing a pyproject.toml
 	uv lock
 	uv export --frozen --no-emit-workspace --no-header --all-groups > requirements.lock
+	uv export --frozen --no-emit-workspace --no-header --no-dev > requirements.runtime.lock
 
 bench:
 	cd tests && ../$(PY) -m journeys.bench
