@@ -29,7 +29,7 @@ def test_dockerfile_is_multi_stage_non_root_and_locked(name: str) -> None:
     user = re.search(r"^USER (\d+)(?::(\d+))?$", runtime, re.MULTILINE)
     assert user and int(user.group(1)) != 0, "the runtime stage runs as a numeric non-root user"
     assert "COPY --from=" in runtime, "the runtime stage takes only the built environment"
-    assert re.search(r"pip install --require-hashes --no-deps -r requirements.lock", text)
+    assert re.search(r"pip install --require-hashes --no-deps -r requirements\.runtime\.lock", text)
     entrypoint = re.search(r"^ENTRYPOINT (\[.*\])$", runtime, re.MULTILINE)
     assert entrypoint and json.loads(entrypoint.group(1)) == ["python", "-m", IMAGES[name]]
     for source in re.findall(r"^COPY (?!--from)(\S+)", text, re.MULTILINE):
@@ -53,3 +53,19 @@ def test_compose_runs_infra_and_every_process() -> None:
                 ROOT / "deploy/compose" / entry["build"]["context"] / entry["build"]["dockerfile"]
             )
             assert dockerfile.resolve() == _dockerfile(service).resolve()
+
+
+def test_runtime_lock_pins_the_same_versions_as_the_full_lock() -> None:
+    """Images install requirements.runtime.lock; it must not drift from what the tests ran."""
+
+    def pins(name: str) -> dict[str, str]:
+        lines = (ROOT / name).read_text().splitlines()
+        return dict(
+            line.split(" ")[0].split("==")
+            for line in lines
+            if "==" in line and not line.startswith(" ")
+        )
+
+    runtime, full = pins("requirements.runtime.lock"), pins("requirements.lock")
+    assert runtime and set(runtime.items()) <= set(full.items())
+    assert not {"pytest", "mypy", "ruff"} & set(runtime)
