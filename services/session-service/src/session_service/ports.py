@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
 from livestream_schemas.base import Message
+from service_kit.users import UserProfile
 from session_service.domain.feed import FeedEntry
 from session_service.domain.idempotency import StoredAnswer
 from session_service.domain.session import Session
-
-
-@dataclass(frozen=True)
-class UserProfile:
-    """The user read model, fed by `user.updated`."""
-
-    user_id: str
-    wallet_id: str
-    username: str = ""
-    tags: tuple[str, ...] = ()
-    tagsv2: dict[str, str] = field(default_factory=dict)
-    level: int = 0
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from livestream_schemas.base import UserInfo
+from service_kit.users import UserProfile
 
 
 class WalletUnavailable(Exception):
@@ -17,23 +17,8 @@ class UnknownUser(LookupError):
     """No user (or wallet) with that id in the read model."""
 
 
-@dataclass(frozen=True)
-class WalletUser:
-    user_id: str
-    wallet_id: str
-    username: str = ""
-    tags: tuple[str, ...] = ()
-    tagsv2: dict[str, str] = field(default_factory=dict)
-    level: int = 0
-
-    def info(self) -> UserInfo:
-        return UserInfo(
-            id=self.user_id,
-            username=self.username,
-            tags=list(self.tags),
-            tagsv2=dict(self.tagsv2),
-            level=self.level,
-        )
+# The user read model's profile (shared shape): wallet id, and `metadata.user` via info().
+WalletUser = UserProfile
 
 
 @dataclass(frozen=True)

@@ -11,14 +11,6 @@ async def update_user_read_model(
     message: UserUpdated, *, envelope: Envelope, users: UserReadModel
 ) -> list[Message]:
     """Keep the latest profile per user (tags for blocking, wallet ids for payments)."""
-    profile = UserProfile(
-        user_id=message.user_id,
-        wallet_id=message.wallet_id,
-        username=message.username,
-        tags=tuple(message.tags),
-        tagsv2=dict(message.tagsv2),
-        level=message.level,
-    )
     # The event's time orders updates; a redelivery compares equal and changes nothing.
-    await users.save_if_newer(profile, micros(envelope.occurred_at))
+    await users.save_if_newer(UserProfile.from_event(message), micros(envelope.occurred_at))
     return []

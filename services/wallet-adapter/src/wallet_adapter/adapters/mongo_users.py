@@ -20,27 +20,13 @@ class MongoUserReadModel:
         await self._wallets.replace_one(
             {"_id": user.wallet_id}, {"user_id": user.user_id}, upsert=True
         )
-        fields = {
-            "wallet_id": user.wallet_id,
-            "username": user.username,
-            "tags": list(user.tags),
-            "tagsv2": dict(user.tagsv2),
-            "level": user.level,
-        }
-        await upsert_if_newer(self._users, user.user_id, fields, stamp=micros(as_of))
+        await upsert_if_newer(self._users, user.user_id, user.fields(), stamp=micros(as_of))
 
     async def by_user_id(self, user_id: str) -> WalletUser | None:
         doc = await self._users.find_one({"_id": user_id})
         if doc is None:
             return None
-        return WalletUser(
-            user_id=doc["_id"],
-            wallet_id=doc["wallet_id"],
-            username=doc.get("username", ""),
-            tags=tuple(doc.get("tags", ())),
-            tagsv2=dict(doc.get("tagsv2", {})),
-            level=int(doc.get("level", 0)),
-        )
+        return WalletUser.from_doc(doc)
 
     async def by_wallet_id(self, wallet_id: str) -> WalletUser | None:
         mapping = await self._wallets.find_one({"_id": wallet_id})
