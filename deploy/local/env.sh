@@ -1,11 +1,13 @@
 # Ports and credentials of the local stack. Sourced by stack.sh, the Makefile's
 # targets and the test fixtures; anything already set in the environment wins.
-: "${KAFKA_PORT:=39092}"
-: "${KAFKA_CONTROLLER_PORT:=39093}"
-: "${FERRETDB_PORT:=37017}"
-: "${SOCKUDO_PORT:=36001}"
-: "${SOCKUDO_METRICS_PORT:=36901}"
-: "${WALLET_SANDBOX_PORT:=38005}"
+# LSG_PORT_OFFSET shifts every port, so two checkouts can each run a stack side by side.
+: "${LSG_PORT_OFFSET:=0}"
+: "${KAFKA_PORT:=$((39092 + LSG_PORT_OFFSET))}"
+: "${KAFKA_CONTROLLER_PORT:=$((39093 + LSG_PORT_OFFSET))}"
+: "${FERRETDB_PORT:=$((37017 + LSG_PORT_OFFSET))}"
+: "${SOCKUDO_PORT:=$((36001 + LSG_PORT_OFFSET))}"
+: "${SOCKUDO_METRICS_PORT:=$((36901 + LSG_PORT_OFFSET))}"
+: "${WALLET_SANDBOX_PORT:=$((38005 + LSG_PORT_OFFSET))}"
 : "${PUSHER_APP_ID:=1001}"
 : "${PUSHER_KEY:=local-key}"
 : "${PUSHER_SECRET:=local-secret-change-me}"
@@ -15,19 +17,25 @@
 : "${MONGODB_URI:=mongodb://127.0.0.1:$FERRETDB_PORT/}"
 : "${PUSHER_HOST:=127.0.0.1}"
 : "${PUSHER_PORT:=$SOCKUDO_PORT}"
-export KAFKA_PORT KAFKA_CONTROLLER_PORT FERRETDB_PORT SOCKUDO_PORT SOCKUDO_METRICS_PORT \
+export LSG_PORT_OFFSET KAFKA_PORT KAFKA_CONTROLLER_PORT FERRETDB_PORT SOCKUDO_PORT SOCKUDO_METRICS_PORT \
   WALLET_SANDBOX_PORT PUSHER_APP_ID PUSHER_KEY PUSHER_SECRET JWT_SECRET WALLET_CALLBACK_SECRET \
   KAFKA_BOOTSTRAP_SERVERS MONGODB_URI PUSHER_HOST PUSHER_PORT
 
-# API port 3800N, worker web port 3810N.
+# API port 3800N, worker web port 3810N (plus LSG_PORT_OFFSET).
 service_port() { # service kind
   local n
   case "$1" in
     goal-service) n=1 ;; session-service) n=2 ;; wallet-adapter) n=3 ;; notifier) n=4 ;;
     *) return 1 ;;
   esac
-  if [[ $2 == api ]]; then echo $((38000 + n)); else echo $((38100 + n)); fi
+  if [[ $2 == api ]]; then echo $((38000 + n + LSG_PORT_OFFSET)); else echo $((38100 + n + LSG_PORT_OFFSET)); fi
 }
+# The journeys' fixtures find the APIs through these.
+: "${GOAL_SERVICE_PORT:=$(service_port goal-service api)}"
+: "${SESSION_SERVICE_PORT:=$(service_port session-service api)}"
+: "${WALLET_ADAPTER_PORT:=$(service_port wallet-adapter api)}"
+: "${NOTIFIER_PORT:=$(service_port notifier api)}"
+export GOAL_SERVICE_PORT SESSION_SERVICE_PORT WALLET_ADAPTER_PORT NOTIFIER_PORT
 
 service_env() { # name -> KEY=VALUE lines for that process
   local svc="${1%.*}"

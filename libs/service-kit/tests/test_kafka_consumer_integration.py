@@ -21,6 +21,7 @@ from service_kit.settings import KitSettings
 
 pytestmark = pytest.mark.integration
 HERE = Path(__file__).parent
+WEB_PORT = 38199 + int(os.environ.get("LSG_PORT_OFFSET", "0"))
 
 
 async def _wait_for(predicate, timeout: float = 60.0, interval: float = 0.2):  # type: ignore[no-untyped-def]
@@ -49,7 +50,7 @@ async def probe(stack_env: dict[str, str]):  # type: ignore[no-untyped-def]
         "SERVICE_NAME": service,
         "MONGODB_DATABASE": f"kit_probe_{run_id}",
         "TOPIC_OVERRIDES": f'{{"user.updated": "{topic}"}}',
-        "WORKER_WEB_PORT": "38199",
+        "WORKER_WEB_PORT": str(WEB_PORT),
         "CONSUMER_MAX_ATTEMPTS": "3",
         "CONSUMER_RETRY_BACKOFF_S": "0.05",
         "LAG_PROBE_INTERVAL_S": "1",
@@ -120,7 +121,7 @@ async def test_agent_consumes_and_dead_letters_poison_then_continues(probe) -> N
     assert bad.event_id.encode() in records[0].value  # the original bytes, replayable
     assert proc.poll() is None, "a poison message must not crash the worker"
 
-    async with httpx.AsyncClient(base_url="http://127.0.0.1:38199", timeout=5) as web:
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{WEB_PORT}", timeout=5) as web:
         assert (await web.get("/healthz")).json() == {"status": "ok"}
         ready = await web.get("/readyz")
         assert ready.status_code == 200 and ready.json()["checks"] == {
