@@ -52,5 +52,14 @@ service_env() { # name -> KEY=VALUE lines for that process
   echo "SESSION_SERVICE_URL=http://127.0.0.1:$(service_port session-service api)"
   # Short on the local stack so the demonstration and the journeys see a cooldown pass.
   [[ $svc == session-service ]] && echo "EXCLUSIVE_COOLDOWN_S=${LOCAL_EXCLUSIVE_COOLDOWN_S:-8}"
+  # Short show deadline, settle window and reconciliation grace, so the demonstration and
+  # the journeys see a missed start and a repaired refund within seconds.
+  if [[ $svc == goal-service ]]; then
+    echo "SHOW_START_DEADLINE_S=${LOCAL_SHOW_START_DEADLINE_S:-15}"
+    echo "FUNDING_SETTLE_WINDOW_S=${LOCAL_FUNDING_SETTLE_WINDOW_S:-2}"
+    echo "ESCROW_SWEEP_INTERVAL_S=${LOCAL_ESCROW_SWEEP_INTERVAL_S:-3}"
+    echo "ESCROW_SWEEP_LEASE_S=${LOCAL_ESCROW_SWEEP_LEASE_S:-10}"
+    echo "ESCROW_SETTLE_GRACE_S=${LOCAL_ESCROW_SETTLE_GRACE_S:-8}"
+  fi
   true
 }

@@ -9,6 +9,7 @@ from pathlib import Path
 import yaml
 from prometheus_client import Counter, Histogram
 
+from goal_service.adapters import metrics as goal_metrics
 from service_kit import metrics
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -17,7 +18,7 @@ OBSERVABILITY = ROOT / "deploy/observability"
 
 def _exported() -> set[str]:
     names: set[str] = set()
-    for metric in vars(metrics).values():
+    for metric in [*vars(metrics).values(), *vars(goal_metrics).values()]:
         if isinstance(metric, Histogram):
             names |= {f"{metric._name}_{s}" for s in ("bucket", "sum", "count")}
         elif isinstance(metric, Counter):
@@ -72,7 +73,9 @@ def test_the_required_alerts_exist() -> None:
         "LivestreamHttpErrorRate",
         "LivestreamWalletCallbackRejected",
         "LivestreamWalletCallbackFailing",
+        "LivestreamEscrowOverdue",
     ):
         assert name in alerts and alerts[name]["annotations"]["summary"]
     assert "lsg_messages_dead_lettered_total" in alerts["LivestreamDeadLetterTopicGrowing"]["expr"]
     assert "/notify/wallet/transaction" in alerts["LivestreamWalletCallbackRejected"]["expr"]
+    assert "lsg_escrow_overdue_holds" in alerts["LivestreamEscrowOverdue"]["expr"]

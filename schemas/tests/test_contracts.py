@@ -11,16 +11,19 @@ from pydantic import BaseModel, ValidationError
 from livestream_schemas import jsonschema, tags
 from livestream_schemas.base import GoalLevel, Message, UserInfo
 from livestream_schemas.commands import (
+    CloseFundingGoal,
     CreateGoal,
     DeactivateGoal,
     IncrementGoalProgress,
     Refund,
     Release,
+    StartGoal,
     Transfer,
 )
 from livestream_schemas.envelope import Envelope, decode, encode
-from livestream_schemas.goals import GoalAdded, GoalCreated, GoalEnded, GoalProgressed
+from livestream_schemas.goals import GoalAdded, GoalCreated, GoalEnded, GoalProgressed, GoalStarted
 from livestream_schemas.registry import MESSAGE_TYPES
+from livestream_schemas.sessions import SessionEnded
 from livestream_schemas.topics import TOPICS, all_topic_specs
 from livestream_schemas.wallet import (
     BalanceDecremented,
@@ -70,6 +73,7 @@ EXAMPLES: list[Message] = [
             "levels": [GoalLevel(title="Show", target=10)],
             "triggerer": "web",
             "version": 5,
+            "outcome": "failed",
         }
     ),
     TransactionCreated.model_validate(
@@ -116,7 +120,7 @@ EXAMPLES: list[Message] = [
         goal_id=GOAL, filter={"active": True, "metadata.user_id": "streamer-1"}, triggerer="web"
     ),
     IncrementGoalProgress(
-        goal_id=GOAL, amount=1, cost=120, breakdown_id="viewer-1", insert_id="t1"
+        goal_id=GOAL, amount=1, cost=120, breakdown_id="viewer-1", insert_id="t1", accepted_at=NOW
     ),
     Transfer(
         transaction_id="t1",
@@ -127,6 +131,12 @@ EXAMPLES: list[Message] = [
     ),
     Refund(transaction_id="t1", reason="exclusive_not_agreed"),
     Release(transaction_id="t1"),
+    GoalStarted.model_validate(
+        {**SNAPSHOT, "_cls": "ShowGoal", "started_at": NOW, "exp": None, "version": 2}
+    ),
+    SessionEnded(session_id="s1", user_id="streamer-1", ended_at=NOW),
+    StartGoal(goal_id=GOAL, filter={"active": True, "metadata.user_id": "s1"}, triggerer="web"),
+    CloseFundingGoal(goal_id=GOAL),
 ]
 
 

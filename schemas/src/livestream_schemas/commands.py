@@ -33,6 +33,27 @@ class DeactivateGoal(Message):
     filter: dict[str, Any] = Field(default_factory=dict)
     triggerer: str
     metadata: dict[str, Any] | None = None
+    # How the goal ends when this command ends it (e.g. cancelled, completed,
+    # session_ended); None lets goal-service decide from the goal (funded/failed, ...).
+    outcome: str | None = None
+
+
+class StartGoal(Message):
+    """Begin a goal that waits for its owner (a ShowGoal) if it still matches `filter`."""
+
+    message_type = "start_goal"
+
+    goal_id: str
+    filter: dict[str, Any] = Field(default_factory=dict)
+    triggerer: str
+
+
+class CloseFundingGoal(Message):
+    """Decide an ended funding goal (funded or failed) once its settle window is over."""
+
+    message_type = "close_funding_goal"
+
+    goal_id: str
 
 
 class IncrementGoalProgress(Message):
@@ -43,6 +64,9 @@ class IncrementGoalProgress(Message):
     cost: int = Field(ge=0)
     breakdown_id: str
     insert_id: str
+    # When the goal accepted the payment (a ticket purchase's 202); a payment accepted
+    # before the goal ended is counted during its settle window.
+    accepted_at: datetime | None = None
 
 
 class Transfer(Message):

@@ -11,6 +11,8 @@ from livestream_schemas.base import BreakdownEntry, GoalLevel, Message
 
 SHOW_FUNDING_GOAL = "ShowFundingGoal"
 TRIGGER_EXCLUSIVE_GOAL = "TriggerExclusiveGoal"
+# The show a funded ShowFundingGoal pays for; conditions.funding_goal names that goal.
+SHOW_GOAL = "ShowGoal"
 
 
 class GoalSnapshot(Message):
@@ -27,6 +29,8 @@ class GoalSnapshot(Message):
     exp: datetime | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     version: int = Field(ge=1)
+    # When a goal that waits for its owner to begin (a ShowGoal) began; None before.
+    started_at: datetime | None = None
 
 
 class GoalCreated(GoalSnapshot):
@@ -50,9 +54,20 @@ class GoalProgressed(GoalSnapshot):
     breakdown: dict[str, BreakdownEntry] = Field(default_factory=dict)
 
 
+class GoalStarted(GoalSnapshot):
+    """A goal that waits for its owner began (a ShowGoal: the streamer started the show)."""
+
+    message_type = "goal.started"
+
+
 class GoalEnded(GoalSnapshot):
-    """The goal stopped; `levels` holds levels[0] only, `triggerer` who ended it."""
+    """The goal stopped; `levels` holds levels[0] only, `triggerer` who ended it.
+
+    `outcome` says how: funded | failed | agreed | declined | expired | payment_failed |
+    session_ended | closed | completed | cancelled ("" from producers that predate it).
+    """
 
     message_type = "goal.ended"
     triggerer: str
     breakdown: dict[str, BreakdownEntry] = Field(default_factory=dict)
+    outcome: str = ""

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from livestream_schemas.base import Message
 from livestream_schemas.commands import (
+    CloseFundingGoal,
     CreateGoal,
     DeactivateGoal,
     IncrementGoalProgress,
     Refund,
     Release,
+    StartGoal,
     Transfer,
 )
-from livestream_schemas.goals import GoalAdded, GoalCreated, GoalEnded, GoalProgressed
+from livestream_schemas.goals import GoalAdded, GoalCreated, GoalEnded, GoalProgressed, GoalStarted
+from livestream_schemas.sessions import SessionEnded
 from livestream_schemas.wallet import (
     BalanceDecremented,
     BalanceIncremented,
@@ -27,6 +30,8 @@ MESSAGE_TYPES: dict[tuple[str, int], type[Message]] = {
         GoalAdded,
         GoalProgressed,
         GoalEnded,
+        GoalStarted,
+        SessionEnded,
         TransactionCreated,
         TransactionFailed,
         BalanceDecremented,
@@ -38,6 +43,8 @@ MESSAGE_TYPES: dict[tuple[str, int], type[Message]] = {
         Transfer,
         Refund,
         Release,
+        StartGoal,
+        CloseFundingGoal,
     )
 }
 

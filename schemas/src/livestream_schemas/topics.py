@@ -22,14 +22,24 @@ TOPICS: tuple[TopicSpec, ...] = (
     # Commands. Every write to a goal goes through goal.commands, keyed by goal_id, so
     # one agent applies a goal's changes in order (single writer per aggregate).
     TopicSpec(
-        "goal.commands", "goal_id", ("create_goal", "deactivate_goal", "increment_goal_progress")
+        "goal.commands",
+        "goal_id",
+        (
+            "create_goal",
+            "deactivate_goal",
+            "increment_goal_progress",
+            "start_goal",
+            "close_funding_goal",
+        ),
     ),
     TopicSpec("wallet.commands", "transaction_id", ("transfer", "refund", "release")),
     # events
     TopicSpec("goal.created", "goal_id", ("goal.created",)),
     TopicSpec("goal.added", "session_id", ("goal.added",)),
     TopicSpec("goal.progressed", "goal_id", ("goal.progressed",)),
+    TopicSpec("goal.started", "goal_id", ("goal.started",)),
     TopicSpec("goal.ended", "goal_id", ("goal.ended",)),
+    TopicSpec("session.ended", "session_id", ("session.ended",)),
     TopicSpec("transaction.created", "id", ("transaction.created",)),
     TopicSpec("transaction.failed", "transaction_id", ("transaction.failed",)),
     TopicSpec("balance.decremented", "user_id", ("balance.decremented",)),

@@ -4,12 +4,18 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from goal_service.config import Settings
 from goal_service.domain.goal import new_goal
+from goal_service.entrypoints.api import create_api
 
 from .fakes import (
+    SESSION_ID,
+    STREAMER,
     Clock,
     FakeAudit,
+    FakeContainer,
     FakeGoals,
     FakeMetrics,
     FakePublisher,
@@ -65,3 +71,20 @@ def seed(goals: FakeGoals, clock: Clock) -> Seed:
         return await goals.insert_if_absent(doc)
 
     return _seed
+
+
+@pytest.fixture
+def c() -> FakeContainer:
+    """The API's container, with fakes and an active session of STREAMER."""
+    container = FakeContainer(settings=Settings())
+    container.sessions.sessions[SESSION_ID] = {
+        "session_id": SESSION_ID,
+        "user_id": STREAMER,
+        "active": True,
+    }
+    return container
+
+
+@pytest.fixture
+def http(c: FakeContainer) -> TestClient:
+    return TestClient(create_api(c))  # type: ignore[arg-type]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -41,6 +42,9 @@ def _matches(doc: Doc, query: Doc) -> bool:
         if isinstance(expected, dict) and "$ne" in expected:
             if expected["$ne"] in (value or []):
                 return False
+        elif path == "started" and expected is False:
+            if value:  # Mongo's {"started": False} matches only false; new goals store it
+                return False
         elif value != expected:
             return False
     return True
@@ -61,13 +65,23 @@ class FakeGoals:
         return copy.deepcopy(self.docs.get(goal_id))
 
     async def end(
-        self, goal_id: str, extra: Doc, *, now: datetime, triggerer: str, ended_by: str
+        self,
+        goal_id: str,
+        extra: Doc,
+        *,
+        now: datetime,
+        triggerer: str,
+        ended_by: str,
+        outcome: str | None = None,
+        closing: bool = False,
     ) -> Doc | None:
         doc = self.docs.get(goal_id)
         if doc is None or not _matches(doc, extra):
             return None
         doc.update(
             active=False,
+            closing=closing,
+            outcome=outcome,
             exp=end_exp(doc.get("exp"), now),
             ended_at=utc_ms(now),
             triggerer=triggerer,
@@ -77,32 +91,89 @@ class FakeGoals:
         self.writes += 1
         return copy.deepcopy(doc)
 
-    async def increment(
-        self, goal_id: str, *, insert_id: str, breakdown_id: str, amount: int, cost: int
+    async def close(self, goal_id: str, *, outcome: str, closed_by: str) -> Doc | None:
+        doc = self.docs.get(goal_id)
+        if doc is None or not doc.get("closing"):
+            return None
+        doc.update(closing=False, outcome=outcome, closed_by=closed_by, version=doc["version"] + 1)
+        self.writes += 1
+        return copy.deepcopy(doc)
+
+    async def start(
+        self, goal_id: str, extra: Doc, *, now: datetime, started_by: str
     ) -> Doc | None:
         doc = self.docs.get(goal_id)
-        if doc is None or not doc["active"] or insert_id in doc["metadata"]["insert_ids"]:
+        if doc is None or not doc["active"] or doc.get("started") or not _matches(doc, extra):
+            return None
+        doc.update(
+            started=True,
+            started_at=utc_ms(now),
+            started_by=started_by,
+            exp=None,
+            version=doc["version"] + 1,
+        )
+        self.writes += 1
+        return copy.deepcopy(doc)
+
+    async def increment(
+        self,
+        goal_id: str,
+        *,
+        insert_id: str,
+        breakdown_id: str,
+        amount: int,
+        cost: int,
+        accepted_at: datetime | None = None,
+    ) -> Doc | None:
+        doc = self.docs.get(goal_id)
+        if doc is None or insert_id in doc["metadata"]["insert_ids"]:
+            return None
+        late = accepted_at is None or not doc.get("ended_at") or doc["ended_at"] <= accepted_at
+        if not doc["active"] and (not doc.get("closing") or late):
             return None
         entry = doc["breakdown"].setdefault(breakdown_id, {"progress": 0, "cost": 0})
         entry["progress"] += amount
         entry["cost"] += cost
         doc["progress"] += amount
         doc["metadata"]["insert_ids"].append(insert_id)
+        doc["contributions"].append({"insert_id": insert_id, "user_id": breakdown_id, "cost": cost})
         doc["version"] += 1
         self.writes += 1
         return copy.deepcopy(doc)
+
+    async def counted_holds(self, goal_id: str) -> AsyncIterator[tuple[str, str, int]]:
+        for entry in copy.deepcopy(self.docs.get(goal_id, {}).get("contributions", [])):
+            yield entry["insert_id"], entry["user_id"], entry["cost"]
+
+    async def open_on_session(self, session_id: str) -> list[Doc]:
+        return [
+            copy.deepcopy(doc)
+            for doc in self.docs.values()
+            if doc["conditions"].get("session_id") == session_id
+            and (doc["active"] or doc.get("closing"))
+        ]
 
 
 class FakeTasks:
     def __init__(self) -> None:
         self.docs: dict[str, Doc] = {}
 
-    async def schedule(self, task_id: str, *, goal_id: str, due_at: datetime) -> None:
+    async def schedule(
+        self,
+        task_id: str,
+        *,
+        goal_id: str,
+        due_at: datetime,
+        kind: str = "deactivate_goal",
+        filter: Doc | None = None,
+    ) -> None:
         self.docs.setdefault(
             task_id,
             {
                 "_id": task_id,
                 "goal_id": goal_id,
+                "kind": kind,
+                "filter": filter,
                 "due_at": utc_ms(due_at),
                 "status": "pending",
                 "lease_until": utc_ms(due_at),
@@ -175,6 +246,67 @@ class FakeMetrics:
         self.calls.append(("ended", cls, outcome))
 
 
+class FakeEndedSessions:
+    def __init__(self, *ended: str) -> None:
+        self.ended: dict[str, datetime] = dict.fromkeys(ended, T0)
+
+    async def mark_ended(self, session_id: str, *, at: datetime) -> None:
+        self.ended.setdefault(session_id, at)
+
+    async def is_ended(self, session_id: str) -> bool:
+        return session_id in self.ended
+
+
+class FakeEscrowHolds:
+    def __init__(self) -> None:
+        self.open: dict[str, Doc] = {}
+        self.done: dict[str, str] = {}
+
+    async def opened(self, hold: Doc) -> None:
+        if hold["_id"] not in self.done:
+            self.open.setdefault(hold["_id"], dict(hold))
+
+    async def settled(self, hold_id: str, *, how: str, at: datetime) -> None:
+        self.done.setdefault(hold_id, how)
+        self.open.pop(hold_id, None)
+
+    async def open_holds(self, *, opened_before: datetime, limit: int) -> list[Doc]:
+        found = [h for h in self.open.values() if h["opened_at"] < opened_before]
+        return [dict(h) for h in found[:limit]]
+
+    async def totals(self) -> tuple[int, int]:
+        return len(self.open), sum(h["amount"] for h in self.open.values())
+
+
+class FakeLeases:
+    def __init__(self) -> None:
+        self.docs: dict[str, tuple[str, datetime]] = {}
+
+    async def acquire(self, name: str, *, holder: str, now: datetime, until: datetime) -> bool:
+        current = self.docs.get(name)
+        if current is not None and current[0] != holder and current[1] > now:
+            return False
+        self.docs[name] = (holder, until)
+        return True
+
+
+class FakeReport:
+    def __init__(self) -> None:
+        self.last: dict[str, int] = {}
+        self.reissued_kinds: list[str] = []
+
+    def report(self, *, holds: int, coins: int, overdue: int, overdue_coins: int) -> None:
+        self.last = {
+            "holds": holds,
+            "coins": coins,
+            "overdue": overdue,
+            "coins_overdue": overdue_coins,
+        }
+
+    def reissued(self, kind: str) -> None:
+        self.reissued_kinds.append(kind)
+
+
 class FakeSessions:
     def __init__(self) -> None:
         self.sessions: dict[str, Doc] = {}
@@ -220,6 +352,12 @@ class FakeContainer:
 
     async def close(self) -> None:
         return None
+
+
+def count_hold(doc: Doc, insert_id: str, *, user_id: str = VIEWER, cost: int = 10) -> None:
+    """Count a hold on a stored goal directly, as increment would record it."""
+    doc["metadata"]["insert_ids"].append(insert_id)
+    doc["contributions"].append({"insert_id": insert_id, "user_id": user_id, "cost": cost})
 
 
 def envelope_of(message: Message, event_id: str = "evt-1") -> Envelope:

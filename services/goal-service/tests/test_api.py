@@ -3,11 +3,9 @@ from __future__ import annotations
 import time
 
 import pytest
-from fastapi.testclient import TestClient
 
 from goal_service.config import Settings
 from goal_service.domain.goal import new_goal
-from goal_service.entrypoints.api import create_api
 from goal_service.usecases.tickets import purchase_id_for
 from livestream_schemas.commands import CreateGoal, DeactivateGoal, Transfer
 from service_kit.auth import issue_token
@@ -19,22 +17,6 @@ SETTINGS = Settings()
 
 def auth(user: str, client_id: str = "app-1") -> dict[str, str]:
     return {"Authorization": f"Bearer {issue_token(SETTINGS.jwt_secret, user, client_id)}"}
-
-
-@pytest.fixture
-def c() -> FakeContainer:
-    container = FakeContainer(settings=SETTINGS)
-    container.sessions.sessions[SESSION_ID] = {
-        "session_id": SESSION_ID,
-        "user_id": STREAMER,
-        "active": True,
-    }
-    return container
-
-
-@pytest.fixture
-def http(c: FakeContainer) -> TestClient:
-    return TestClient(create_api(c))  # type: ignore[arg-type]
 
 
 def store_goal(c: FakeContainer, **overrides) -> dict:

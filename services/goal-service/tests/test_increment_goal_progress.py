@@ -75,3 +75,24 @@ async def test_breakdown_ids_that_would_be_field_paths_are_refused(goals, seed) 
     with pytest.raises(InvalidCommand):
         await increment_goal_progress(command(who="a.b"), goals=goals)
     assert goals.docs[GOAL_ID]["progress"] == 0
+
+
+async def test_a_purchase_accepted_before_the_end_counts_in_the_settle_window(goals, seed) -> None:
+    from datetime import timedelta
+
+    from .fakes import T0
+
+    await seed()
+    goals.docs[GOAL_ID].update(active=False, closing=True, ended_at=T0 + timedelta(seconds=5))
+    before = command("tx-early").model_copy(update={"accepted_at": T0 + timedelta(seconds=4)})
+    after = command("tx-late").model_copy(update={"accepted_at": T0 + timedelta(seconds=5)})
+
+    (counted,) = await increment_goal_progress(before, goals=goals)
+    assert isinstance(counted, GoalProgressed) and counted.progress == 2
+    # redelivered: counted once, same event
+    assert (await increment_goal_progress(before, goals=goals))[0].progress == 2
+    assert await increment_goal_progress(after, goals=goals) == [
+        Refund(transaction_id="tx-late", reason="goal_ended")
+    ]
+    holds = [h async for h in goals.counted_holds(GOAL_ID)]
+    assert holds == [("tx-early", VIEWER, 20)]

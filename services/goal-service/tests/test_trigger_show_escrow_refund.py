@@ -4,17 +4,18 @@ from goal_service.domain.goal import ended_event
 from goal_service.handlers.trigger_show_escrow_refund import trigger_show_escrow_refund
 from livestream_schemas.commands import Refund
 
-from .fakes import GOAL_ID
+from .fakes import GOAL_ID, count_hold
 
 
 async def ended_with(goals, seed, tickets: list[tuple[str, int]], **overrides):
     await seed(**overrides)
     doc = goals.docs[GOAL_ID]
     for tx, count in tickets:
-        doc["metadata"]["insert_ids"].append(tx)
+        count_hold(doc, tx)
         doc["progress"] += count
     doc["active"] = False
     doc["triggerer"] = "app-1"
+    doc["outcome"] = "funded" if doc["progress"] >= 3 else "failed"
     return ended_event(doc)
 
 
@@ -33,8 +34,11 @@ async def test_reaching_the_target_exactly_keeps_the_escrow(goals, seed) -> None
 
 
 async def test_other_goal_classes_are_not_refunded_here(goals, seed) -> None:
-    event = await ended_with(goals, seed, [("tx-a", 1)], _cls="TriggerExclusiveGoal", levels=[])
-    assert await trigger_show_escrow_refund(event, goals=goals) == []
+    # An unfunded-looking goal of another class: only the class check stops the refund.
+    event = await ended_with(goals, seed, [("tx-a", 1)])
+    other = event.model_copy(update={"cls": "TriggerExclusiveGoal"})
+    assert await trigger_show_escrow_refund(other, goals=goals) == []
+    assert await trigger_show_escrow_refund(event, goals=goals) != []
 
 
 async def test_redelivery_asks_for_the_same_refunds(goals, seed) -> None:

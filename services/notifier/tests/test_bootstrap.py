@@ -27,9 +27,18 @@ async def test_routes_wire_each_event_to_its_receivers() -> None:
             "notify_goal_progress_updated",
             "invalidate_cached_pusher_channel_data",
         ],
-        "goal.ended": ["notify_goal_ended", "invalidate_cached_pusher_channel_data"],
+        "goal.started": ["notify_show_started"],
+        "goal.ended": [
+            "notify_goal_ended",
+            "notify_show_ended",
+            "invalidate_cached_pusher_channel_data",
+        ],
         "balance.decremented": ["fetch_user_balance_when_changed"],
-        "balance.incremented": ["notify_user_refunded", "fetch_user_balance_when_changed"],
+        "balance.incremented": [
+            "notify_user_refunded",
+            "notify_escrow_released",
+            "fetch_user_balance_when_changed",
+        ],
         "transaction.failed": ["notify_transfer_failed"],
         "user.updated": ["update_user_read_model"],
     }

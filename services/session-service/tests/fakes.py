@@ -52,7 +52,7 @@ class FakeSessions:
         return True
 
     async def set_funding_ended(
-        self, session_id: str, index: int, funding_goal: str, at: datetime
+        self, session_id: str, index: int, funding_goal: str, at: datetime, funded: bool = False
     ) -> bool:
         session = self.docs.get(session_id)
         if session is None or index >= len(session.show_goal_pairs):
@@ -60,9 +60,34 @@ class FakeSessions:
         pair = session.show_goal_pairs[index]
         if pair.funding_goal != funding_goal or pair.funding_ended is not None:
             return False
+        return self._set_show_pair(session, index, funding_ended=at, funded=funded)
+
+    async def set_show_goal(
+        self, session_id: str, index: int, funding_goal: str, show_goal: str
+    ) -> bool:
+        session = self.docs.get(session_id)
+        if session is None or index >= len(session.show_goal_pairs):
+            return False
+        pair = session.show_goal_pairs[index]
+        if pair.funding_goal != funding_goal or pair.show_goal is not None:
+            return False
+        return self._set_show_pair(session, index, show_goal=show_goal)
+
+    async def set_show_ended(
+        self, session_id: str, index: int, show_goal: str, at: datetime
+    ) -> bool:
+        session = self.docs.get(session_id)
+        if session is None or index >= len(session.show_goal_pairs):
+            return False
+        pair = session.show_goal_pairs[index]
+        if pair.show_goal != show_goal or pair.show_ended is not None:
+            return False
+        return self._set_show_pair(session, index, show_ended=at)
+
+    def _set_show_pair(self, session: Session, index: int, **update: Any) -> bool:
         pairs = list(session.show_goal_pairs)
-        pairs[index] = pair.model_copy(update={"funding_ended": at})
-        self._set(session_id, show_goal_pairs=pairs)
+        pairs[index] = pairs[index].model_copy(update=update)
+        self._set(session.session_id, show_goal_pairs=pairs)
         return True
 
     async def set_trigger_goal_ended(

@@ -7,8 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from session_service_fakes import T0, Clock, FakeSessions
+from session_service_fakes import T0, Clock, FakePublisher, FakeSessions
 
+from livestream_schemas.sessions import SessionEnded
 from service_kit.auth import issue_token
 from session_service.bootstrap import Container
 from session_service.config import Settings
@@ -24,6 +25,7 @@ class Api:
         c = Container(self.settings)
         c.sessions = self.sessions = FakeSessions()
         c.clock = Clock()
+        c.publisher = self.publisher = FakePublisher()  # type: ignore[assignment]
         self.http = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=create_api(c)), base_url="http://test"
         )
@@ -105,6 +107,26 @@ async def test_the_owner_ends_the_session_twice_harmlessly(api: Api) -> None:
         assert response.status_code == 200
         assert response.json()["active"] is False
     assert api.sessions.docs[session_id].active is False
+    # session.ended closes what is open on it; a retry announces it again, same event id
+    (first, id1), (again, id2) = api.publisher.published
+    assert isinstance(first, SessionEnded) and first.session_id == session_id
+    assert first.user_id == "streamer-1" and again == first and id1 == id2
+
+
+async def test_ending_when_kafka_is_down_is_503_and_a_retry_announces_it(api: Api) -> None:
+    session_id = (await api.open()).json()["session_id"]
+    api.publisher.fail_after = 0
+    response = await api.http.post(f"/sessions/{session_id}/end", headers=api.auth("streamer-1"))
+    assert response.status_code == 503
+    api.publisher.fail_after = None
+    response = await api.http.post(f"/sessions/{session_id}/end", headers=api.auth("streamer-1"))
+    assert response.status_code == 200
+    assert [type(m) for m in api.publisher.messages] == [SessionEnded]
+
+
+async def test_ending_needs_a_token(api: Api) -> None:
+    session_id = (await api.open()).json()["session_id"]
+    assert (await api.http.post(f"/sessions/{session_id}/end")).status_code == 401
 
 
 async def test_only_the_owner_ends_the_session(api: Api) -> None:

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from session_service_fakes import FakeSessions, goal_created, make_session
 
-from livestream_schemas.goals import SHOW_FUNDING_GOAL, TRIGGER_EXCLUSIVE_GOAL, GoalAdded
+from livestream_schemas.goals import SHOW_FUNDING_GOAL, SHOW_GOAL, TRIGGER_EXCLUSIVE_GOAL, GoalAdded
 from session_service.domain.session import ShowGoalPair
 from session_service.handlers.bind_show_goals_to_session import bind_show_goals_to_session
 
@@ -62,3 +62,28 @@ async def test_a_goal_of_another_streamer_is_not_bound() -> None:
     goal = funding_goal(metadata={"user_id": "intruder"})
     assert await bind_show_goals_to_session(goal, sessions=sessions) == []
     assert sessions.docs[SID].show_goal_pairs == []
+
+
+def show_goal(funding: str = "f" * 24):  # type: ignore[no-untyped-def]
+    return goal_created(
+        "5" * 24,
+        SHOW_GOAL,
+        conditions={"session_id": SID, "funding_goal": funding},
+        metadata={"user_id": "streamer-1"},
+    )
+
+
+async def test_a_show_is_bound_into_its_funding_goals_pair_once() -> None:
+    pair = ShowGoalPair(funding_goal="f" * 24, funded=True)
+    sessions = FakeSessions(make_session(SID, show_goal_pairs=[pair]))
+    first = await bind_show_goals_to_session(show_goal(), sessions=sessions)
+    assert sessions.docs[SID].show_goal_pairs[0].show_goal == "5" * 24
+    assert isinstance(first[0], GoalAdded) and first[0].cls == SHOW_GOAL
+    writes = sessions.writes
+    assert await bind_show_goals_to_session(show_goal(), sessions=sessions) == first
+    assert sessions.writes == writes
+
+
+async def test_a_show_of_a_funding_goal_not_on_the_session_is_not_bound() -> None:
+    sessions = FakeSessions(make_session(SID))
+    assert await bind_show_goals_to_session(show_goal("9" * 24), sessions=sessions) == []

@@ -61,6 +61,13 @@ def test_a_show_still_running_is_forbidden() -> None:
     assert forbidden_reason(make_session(show_goal_pairs=pairs)) == "show_not_done"
 
 
+def test_a_funded_show_not_yet_bound_is_already_not_done() -> None:
+    pairs = [ShowGoalPair(funding_goal="g1", funding_ended=T0, funded=True)]
+    assert forbidden_reason(make_session(show_goal_pairs=pairs)) == "show_not_done"
+    unfunded = [ShowGoalPair(funding_goal="g1", funding_ended=T0, funded=False)]
+    check(make_session(show_goal_pairs=unfunded))
+
+
 def test_a_finished_show_allows_a_trigger() -> None:
     pair = ShowGoalPair(funding_goal="g1", funding_ended=T0, show_goal="s1", show_ended=T0)
     check(make_session(show_goal_pairs=[pair]))

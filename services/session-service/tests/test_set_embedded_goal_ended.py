@@ -4,7 +4,7 @@ from datetime import timedelta
 
 from session_service_fakes import T0, Clock, FakeLocks, FakeSessions, goal_ended, make_session
 
-from livestream_schemas.goals import SHOW_FUNDING_GOAL, TRIGGER_EXCLUSIVE_GOAL
+from livestream_schemas.goals import SHOW_FUNDING_GOAL, SHOW_GOAL, TRIGGER_EXCLUSIVE_GOAL
 from session_service.domain.session import ExclusiveGoalPair, ShowGoalPair
 from session_service.handlers.set_embedded_goal_ended import set_embedded_goal_ended
 from session_service.ports import OpenRequest
@@ -13,6 +13,7 @@ SID = "a" * 24
 VIEWER = "viewer-1"
 FUNDING = "f" * 24
 TRIGGER = "1" * 24
+SHOW = "5" * 24
 
 
 def funding_ended():  # type: ignore[no-untyped-def]
@@ -56,8 +57,39 @@ async def test_an_end_that_overtook_its_creation_still_ends_funding() -> None:
     sessions = FakeSessions(make_session(SID))
     await run(funding_ended(), sessions)
     assert sessions.docs[SID].show_goal_pairs == [
-        ShowGoalPair(funding_goal=FUNDING, funding_ended=T0)
+        ShowGoalPair(funding_goal=FUNDING, funding_ended=T0, funded=False)
     ]
+
+
+def show_ended(outcome: str = "completed"):  # type: ignore[no-untyped-def]
+    conditions = {"session_id": SID, "funding_goal": FUNDING}
+    return goal_ended(SHOW, SHOW_GOAL, active=False, conditions=conditions, outcome=outcome)
+
+
+async def test_a_funded_end_marks_the_pair_funded_so_the_show_is_pending() -> None:
+    sessions = FakeSessions(make_session(SID, show_goal_pairs=[ShowGoalPair(funding_goal=FUNDING)]))
+    await run(funding_ended().model_copy(update={"outcome": "funded"}), sessions)
+    pair = sessions.docs[SID].show_goal_pairs[0]
+    assert pair.funded is True and pair.show_pending
+
+
+async def test_the_show_end_is_stamped_once_on_its_pair() -> None:
+    pair = ShowGoalPair(funding_goal=FUNDING, funding_ended=T0, funded=True, show_goal=SHOW)
+    sessions = FakeSessions(make_session(SID, show_goal_pairs=[pair]))
+    clock = Clock(T0 + timedelta(seconds=9))
+    await run(show_ended(), sessions, clock=clock)
+    clock.advance(60)
+    await run(show_ended(), sessions, clock=clock)  # redelivery keeps the first end
+    stored = sessions.docs[SID].show_goal_pairs[0]
+    assert stored.show_ended == T0 + timedelta(seconds=9) and not stored.show_pending
+
+
+async def test_a_show_end_that_overtook_its_binding_binds_then_ends() -> None:
+    pair = ShowGoalPair(funding_goal=FUNDING, funding_ended=T0, funded=True)
+    sessions = FakeSessions(make_session(SID, show_goal_pairs=[pair]))
+    await run(show_ended("cancelled"), sessions)
+    stored = sessions.docs[SID].show_goal_pairs[0]
+    assert (stored.show_goal, stored.show_ended) == (SHOW, T0)
 
 
 async def test_trigger_goal_end_is_stamped_and_releases_the_lock() -> None:

@@ -43,6 +43,7 @@ class FakeWallet:
     done: dict[str, WalletTransfer] = field(default_factory=dict)
     calls: list[tuple[str, Any]] = field(default_factory=list)
     unavailable: bool = False
+    refuse_settle: int = 0  # a status the wallet answers every settlement with, when set
 
     async def transfer(self, order: WalletTransfer) -> WalletReply:
         self.calls.append(("transfer", order))
@@ -69,6 +70,8 @@ class FakeWallet:
         self.calls.append((outcome, (hold_id, transaction_id)))
         if self.unavailable:
             raise WalletUnavailable("timeout")
+        if self.refuse_settle:
+            return WalletReply(self.refuse_settle, "refused", "refused by the test")
         hold = self.holds.get(hold_id)
         if hold is None:
             return WalletReply(404, "no_hold", hold_id)

@@ -4,6 +4,7 @@ import pytest
 
 from livestream_schemas.commands import Refund, Release
 from livestream_schemas.wallet import TransactionFailed
+from wallet_adapter.handlers._settle_hold import SettlementRefused
 from wallet_adapter.handlers.refund import refund
 from wallet_adapter.handlers.release import release
 from wallet_adapter.ports import WalletUnavailable
@@ -51,3 +52,11 @@ async def test_unavailable_wallet_raises_so_the_command_is_retried_then_dead_let
     with pytest.raises(WalletUnavailable):
         await refund(Refund(transaction_id=TXN), wallet=held)
     assert held.balances["w-viewer"] == 200
+
+
+async def test_a_refused_refund_raises_so_it_is_dead_lettered_not_reported_done(held) -> None:  # type: ignore[no-untyped-def]
+    held.refuse_settle = 422
+    with pytest.raises(SettlementRefused):
+        await refund(Refund(transaction_id=TXN), wallet=held)
+    assert held.balances["w-viewer"] == 200
+    assert held.holds[TXN]["amount"] == 300

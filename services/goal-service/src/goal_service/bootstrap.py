@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from goal_service.adapters.audit import MongoAudit
+from goal_service.adapters.escrow import MongoEndedSessions, MongoEscrowHolds, MongoLeases
 from goal_service.adapters.goals import MongoGoals
-from goal_service.adapters.metrics import GoalMetrics
+from goal_service.adapters.metrics import EscrowMetrics, GoalMetrics
 from goal_service.adapters.purchases import MongoPurchases
 from goal_service.adapters.sessions import HttpSessions
 from goal_service.adapters.tasks import MongoTasks
 from goal_service.config import Settings
+from goal_service.handlers.bind_show_goal_to_funding_goal import bind_show_goal_to_funding_goal
+from goal_service.handlers.close_funding_goal import close_funding_goal
 from goal_service.handlers.create_goal import create_goal
 from goal_service.handlers.deactivate_goal import deactivate_goal
 from goal_service.handlers.end_goal_on_failed_transfer import end_goal_on_failed_transfer
+from goal_service.handlers.end_session_goals import end_session_goals
 from goal_service.handlers.increment_goal_progress import increment_goal_progress
 from goal_service.handlers.progress_trigger_goals import progress_trigger_goals
+from goal_service.handlers.reconcile_escrow import SweepConfig, reconcile_escrow
 from goal_service.handlers.schedule_lifecycle_tasks import run_due_tasks, schedule_lifecycle_tasks
+from goal_service.handlers.settle_show_escrow import settle_show_escrow
+from goal_service.handlers.start_goal import start_goal
+from goal_service.handlers.track_escrow_holds import track_escrow_holds
 from goal_service.handlers.track_goals import track_goals
 from goal_service.handlers.trigger_show_escrow_refund import trigger_show_escrow_refund
 from service_kit.consumer import Handler, receiver
@@ -33,10 +43,18 @@ class Container(BaseContainer):
     audit: MongoAudit = field(init=False)
     sessions: HttpSessions = field(init=False)
     metrics: GoalMetrics = field(init=False)
+    ended_sessions: MongoEndedSessions = field(init=False)
+    holds: MongoEscrowHolds = field(init=False)
+    leases: MongoLeases = field(init=False)
+    holder: str = field(init=False)  # this process, as the sweep's lease names it
 
     def __post_init__(self) -> None:
         super().__post_init__()
         self.goals = MongoGoals(self.db)
+        self.ended_sessions = MongoEndedSessions(self.db)
+        self.holds = MongoEscrowHolds(self.db)
+        self.leases = MongoLeases(self.db)
+        self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self.tasks = MongoTasks(self.db)
         self.purchases = MongoPurchases(self.db)
         self.audit = MongoAudit(self.db)
@@ -61,6 +79,20 @@ class Container(BaseContainer):
             lease_s=self.settings.scheduler_lease_s,
         )
 
+    async def reconcile_escrow(self) -> None:
+        """Timer body: the leased reconciliation sweep over open escrow holds."""
+        s = self.settings
+        await reconcile_escrow(
+            holds=self.holds,
+            goals=self.goals,
+            leases=self.leases,
+            publish=self.publisher.publish,
+            report=EscrowMetrics(),
+            config=SweepConfig(
+                holder=self.holder, grace_s=s.escrow_settle_grace_s, lease_s=s.escrow_sweep_lease_s
+            ),
+        )
+
 
 def bootstrap(settings: Settings) -> Container:
     return Container(settings)
@@ -68,16 +100,43 @@ def bootstrap(settings: Settings) -> Container:
 
 def routes(c: Container) -> dict[str, Sequence[Handler]]:
     """Message type -> its receivers in this service, in order."""
+    s = c.settings
     track = receiver(track_goals, audit=c.audit, metrics=c.metrics)
+    holds = receiver(track_escrow_holds, holds=c.holds)
     return {
         "create_goal": [receiver(create_goal, goals=c.goals)],
-        "deactivate_goal": [receiver(deactivate_goal, goals=c.goals)],
+        "deactivate_goal": [
+            receiver(
+                deactivate_goal,
+                goals=c.goals,
+                tasks=c.tasks,
+                settle_window_s=s.funding_settle_window_s,
+            )
+        ],
+        "close_funding_goal": [
+            receiver(close_funding_goal, goals=c.goals, ended_sessions=c.ended_sessions)
+        ],
+        "start_goal": [receiver(start_goal, goals=c.goals)],
         "increment_goal_progress": [receiver(increment_goal_progress, goals=c.goals)],
         "balance.decremented": [
-            receiver(progress_trigger_goals, goals=c.goals, purchases=c.purchases)
+            holds,
+            receiver(progress_trigger_goals, goals=c.goals, purchases=c.purchases),
         ],
-        "goal.created": [receiver(schedule_lifecycle_tasks, tasks=c.tasks), track],
+        "balance.incremented": [holds],
+        "goal.created": [
+            receiver(schedule_lifecycle_tasks, tasks=c.tasks, ended_sessions=c.ended_sessions),
+            track,
+        ],
+        "goal.started": [track],
         "goal.progressed": [track],
-        "goal.ended": [receiver(trigger_show_escrow_refund, goals=c.goals), track],
+        "goal.ended": [
+            receiver(trigger_show_escrow_refund, goals=c.goals),
+            receiver(bind_show_goal_to_funding_goal, start_within_s=s.show_start_deadline_s),
+            receiver(settle_show_escrow, goals=c.goals),
+            track,
+        ],
+        "session.ended": [
+            receiver(end_session_goals, goals=c.goals, ended_sessions=c.ended_sessions)
+        ],
         "transaction.failed": [receiver(end_goal_on_failed_transfer)],
     }

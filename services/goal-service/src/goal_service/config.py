@@ -13,3 +13,14 @@ class Settings(KitSettings):
     # POST /goals checks the caller's session here; a short timeout keeps the API responsive.
     session_service_url: str = "http://127.0.0.1:38002"
     session_service_timeout_s: float = 2.0
+    # A funding goal without exp lives this long (capped at 7 days by the API).
+    funding_goal_default_lifetime_s: float = 24 * 3600
+    # After a funding goal ends, purchases it accepted before may still land this long.
+    funding_settle_window_s: float = 3.0
+    # A funded show must start within this long, or every ticket is refunded.
+    show_start_deadline_s: float = 24 * 3600
+    # Reconciliation sweep: how often, how long a replica's lease lasts, and how long a
+    # hold may stay open after its goal, show or session is over before it is re-settled.
+    escrow_sweep_interval_s: float = 60.0
+    escrow_sweep_lease_s: float = 120.0
+    escrow_settle_grace_s: float = 300.0

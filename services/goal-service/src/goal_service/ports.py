@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -15,18 +16,59 @@ class GoalRepository(Protocol):
     async def get(self, goal_id: str) -> Doc | None: ...
 
     async def end(
-        self, goal_id: str, extra: Doc, *, now: datetime, triggerer: str, ended_by: str
+        self,
+        goal_id: str,
+        extra: Doc,
+        *,
+        now: datetime,
+        triggerer: str,
+        ended_by: str,
+        outcome: str | None = None,
+        closing: bool = False,
     ) -> Doc | None:
-        """End the goal if it matches `extra`; the document after the change, or None."""
+        """End the goal if it matches `extra`; the document after the change, or None.
+
+        `closing` keeps the outcome open (a funding goal's settle window) until close()."""
+
+    async def close(self, goal_id: str, *, outcome: str, closed_by: str) -> Doc | None:
+        """Decide a closing goal once; the document after, or None when it is not closing."""
+
+    async def start(
+        self, goal_id: str, extra: Doc, *, now: datetime, started_by: str
+    ) -> Doc | None:
+        """Begin an active, not yet started goal matching `extra`; the document after, or None."""
 
     async def increment(
-        self, goal_id: str, *, insert_id: str, breakdown_id: str, amount: int, cost: int
+        self,
+        goal_id: str,
+        *,
+        insert_id: str,
+        breakdown_id: str,
+        amount: int,
+        cost: int,
+        accepted_at: datetime | None = None,
     ) -> Doc | None:
-        """Count `insert_id` once on an active goal; the document after, or None."""
+        """Count `insert_id` once on an active goal (or a closing one that accepted it before
+        it ended); the document after, or None."""
+
+    def counted_holds(self, goal_id: str) -> AsyncIterator[tuple[str, str, int]]:
+        """Every escrow hold counted on the goal: (insert_id, user_id, cost)."""
+        ...
+
+    async def open_on_session(self, session_id: str) -> list[Doc]:
+        """The session's goals that are not over yet (active, or closing)."""
 
 
 class TaskRepository(Protocol):
-    async def schedule(self, task_id: str, *, goal_id: str, due_at: datetime) -> None:
+    async def schedule(
+        self,
+        task_id: str,
+        *,
+        goal_id: str,
+        due_at: datetime,
+        kind: str = "deactivate_goal",
+        filter: Doc | None = None,
+    ) -> None:
         """Create the due task unless it exists (a done task stays done)."""
 
     async def claim_due(self, *, now: datetime, lease_until: datetime) -> Doc | None:
@@ -44,6 +86,32 @@ class PurchaseRepository(Protocol):
     async def find_by_transaction(self, transaction_id: str) -> Doc | None: ...
 
     async def mark_published(self, purchase_id: str) -> None: ...
+
+
+class EndedSessions(Protocol):
+    async def mark_ended(self, session_id: str, *, at: datetime) -> None: ...
+
+    async def is_ended(self, session_id: str) -> bool: ...
+
+
+class EscrowHolds(Protocol):
+    """Holds the wallet opened for goals, as its callbacks reported them; only open ones."""
+
+    async def opened(self, hold: Doc) -> None:
+        """Record an open hold (insert unless known; a settled one stays settled)."""
+
+    async def settled(self, hold_id: str, *, how: str, at: datetime) -> None:
+        """Forget an open hold: the wallet settled it (refund, release or split)."""
+
+    async def open_holds(self, *, opened_before: datetime, limit: int) -> list[Doc]: ...
+
+    async def totals(self) -> tuple[int, int]:
+        """(open holds, coins in them)."""
+
+
+class Leases(Protocol):
+    async def acquire(self, name: str, *, holder: str, now: datetime, until: datetime) -> bool:
+        """Take or renew the named lease unless another holder's is still running."""
 
 
 class AuditLog(Protocol):
@@ -66,3 +134,9 @@ class LifecycleMetrics(Protocol):
     def progressed(self, cls: str, *, amount: int, cost: int) -> None: ...
 
     def ended(self, cls: str, *, outcome: str) -> None: ...
+
+
+class EscrowReport(Protocol):
+    def report(self, *, holds: int, coins: int, overdue: int, overdue_coins: int) -> None: ...
+
+    def reissued(self, kind: str) -> None: ...

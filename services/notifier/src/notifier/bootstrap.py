@@ -13,8 +13,11 @@ from notifier.handlers.fetch_user_balance_when_changed import fetch_user_balance
 from notifier.handlers.invalidate_cached_pusher_channel_data import (
     invalidate_cached_pusher_channel_data,
 )
+from notifier.handlers.notify_escrow_released import notify_escrow_released
 from notifier.handlers.notify_goal_ended import notify_goal_ended
 from notifier.handlers.notify_goal_progress_updated import notify_goal_progress_updated
+from notifier.handlers.notify_show_ended import notify_show_ended
+from notifier.handlers.notify_show_started import notify_show_started
 from notifier.handlers.notify_transfer_failed import notify_transfer_failed
 from notifier.handlers.notify_user_refunded import notify_user_refunded
 from notifier.handlers.trigger_notify_goal_added import trigger_notify_goal_added
@@ -51,9 +54,18 @@ def routes(c: Container) -> dict[str, Sequence[Handler]]:
     return {
         "goal.added": [receiver(trigger_notify_goal_added, **pusher), refresh_state],
         "goal.progressed": [receiver(notify_goal_progress_updated, **pusher), refresh_state],
-        "goal.ended": [receiver(notify_goal_ended, **pusher), refresh_state],
+        "goal.started": [receiver(notify_show_started, **pusher)],
+        "goal.ended": [
+            receiver(notify_goal_ended, **pusher),
+            receiver(notify_show_ended, **pusher),
+            refresh_state,
+        ],
         "balance.decremented": [balance_changed],
-        "balance.incremented": [receiver(notify_user_refunded, **pusher), balance_changed],
+        "balance.incremented": [
+            receiver(notify_user_refunded, **pusher),
+            receiver(notify_escrow_released, **pusher),
+            balance_changed,
+        ],
         "transaction.failed": [receiver(notify_transfer_failed, **pusher)],
         "user.updated": [receiver(update_user_read_model, users=c.users)],
     }

@@ -77,8 +77,20 @@ class SessionRepository(Protocol):
         ...
 
     async def set_funding_ended(
-        self, session_id: str, index: int, funding_goal: str, at: datetime
+        self, session_id: str, index: int, funding_goal: str, at: datetime, funded: bool = False
     ) -> bool: ...
+
+    async def set_show_goal(
+        self, session_id: str, index: int, funding_goal: str, show_goal: str
+    ) -> bool:
+        """Bind the show to the pair of its funding goal (once)."""
+        ...
+
+    async def set_show_ended(
+        self, session_id: str, index: int, show_goal: str, at: datetime
+    ) -> bool:
+        """Stamp the show's end on its pair (never overwriting)."""
+        ...
 
     async def set_trigger_goal_ended(
         self, session_id: str, viewer_id: str, goal_id: str, at: datetime

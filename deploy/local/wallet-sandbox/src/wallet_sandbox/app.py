@@ -43,6 +43,13 @@ class SettleIn(BaseModel):
     id: str | None = None
 
 
+class FaultIn(BaseModel):
+    """Refuse the next `times` settlements of one hold with `status` (tests only)."""
+
+    status: int = Field(ge=400, le=599)
+    times: int = Field(ge=0, le=10_000)
+
+
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     settings: Settings = app.state.settings
@@ -78,6 +85,7 @@ LedgerDep = Annotated[Ledger, Depends(get_ledger)]
 def create_app(settings: Settings) -> FastAPI:
     app = FastAPI(title=settings.service_name, lifespan=_lifespan)
     app.state.settings = settings
+    app.state.faults = {}
 
     @app.exception_handler(LedgerError)
     async def refused(_: Request, exc: LedgerError) -> JSONResponse:
@@ -135,22 +143,44 @@ async def get_transaction(txn_id: str, ledger: LedgerDep) -> dict[str, Any]:
     return {**view(doc), "callbackPending": doc.get("callback_pending", False)}
 
 
+@router.put("/admin/faults/holds/{hold_id:path}")
+async def put_fault(hold_id: str, body: FaultIn, request: Request) -> dict[str, Any]:
+    """Make the wallet refuse a hold's settlement a few times: a lost refund, on demand."""
+    request.app.state.faults[hold_id] = {"status": body.status, "times": body.times}
+    return {"hold": hold_id, **request.app.state.faults[hold_id]}
+
+
+def _injected_fault(request: Request, hold_id: str) -> JSONResponse | None:
+    fault = request.app.state.faults.get(hold_id)
+    if not fault or fault["times"] <= 0:
+        return None
+    fault["times"] -= 1
+    body = {"reason": "injected_fault", "detail": f"refusing {hold_id} (test fault)"}
+    return JSONResponse(body, status_code=fault["status"])
+
+
 async def _settle(
-    hold_id: str, outcome: str, body: SettleIn | None, ledger: Ledger
+    hold_id: str, outcome: str, body: SettleIn | None, ledger: Ledger, request: Request
 ) -> JSONResponse:
+    if (refused := _injected_fault(request, hold_id)) is not None:
+        return refused
     txn_id = (body.id if body else None) or f"{outcome}:{hold_id}"
     doc, created = await ledger.settle(hold_id, outcome, txn_id)
     return JSONResponse(view(doc), status_code=201 if created else 200)
 
 
 @router.post("/holds/{hold_id:path}/refund")
-async def refund(hold_id: str, ledger: LedgerDep, body: SettleIn | None = None) -> JSONResponse:
-    return await _settle(hold_id, REFUND, body, ledger)
+async def refund(
+    hold_id: str, ledger: LedgerDep, request: Request, body: SettleIn | None = None
+) -> JSONResponse:
+    return await _settle(hold_id, REFUND, body, ledger, request)
 
 
 @router.post("/holds/{hold_id:path}/release")
-async def release(hold_id: str, ledger: LedgerDep, body: SettleIn | None = None) -> JSONResponse:
-    return await _settle(hold_id, RELEASE, body, ledger)
+async def release(
+    hold_id: str, ledger: LedgerDep, request: Request, body: SettleIn | None = None
+) -> JSONResponse:
+    return await _settle(hold_id, RELEASE, body, ledger, request)
 
 
 @router.get("/holds")

@@ -8,6 +8,7 @@ goal. Every write is still conditional so a redelivered command finds it applied
 from __future__ import annotations
 
 import contextlib
+from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
@@ -25,6 +26,7 @@ class MongoGoals:
 
     async def ensure_indexes(self) -> None:
         await self._c.create_index([("metadata.user_id", 1), ("active", 1)])
+        await self._c.create_index([("conditions.session_id", 1), ("active", 1)])
 
     async def insert_if_absent(self, doc: Doc) -> Doc:
         # A redelivered create_goal finds its goal already there: keep the stored one.
@@ -38,7 +40,15 @@ class MongoGoals:
         return await self._c.find_one({"_id": goal_id})  # type: ignore[no-any-return]
 
     async def end(
-        self, goal_id: str, extra: Doc, *, now: datetime, triggerer: str, ended_by: str
+        self,
+        goal_id: str,
+        extra: Doc,
+        *,
+        now: datetime,
+        triggerer: str,
+        ended_by: str,
+        outcome: str | None = None,
+        closing: bool = False,
     ) -> Doc | None:
         query = {**extra, "_id": goal_id}
         before = await self._c.find_one(query)
@@ -49,6 +59,8 @@ class MongoGoals:
         update = {
             "$set": {
                 "active": False,
+                "closing": closing,
+                "outcome": outcome,
                 "exp": end_exp(before.get("exp"), now),
                 "ended_at": utc_ms(now),
                 "triggerer": triggerer,
@@ -62,11 +74,52 @@ class MongoGoals:
             return_document=ReturnDocument.AFTER,
         )
 
-    async def increment(
-        self, goal_id: str, *, insert_id: str, breakdown_id: str, amount: int, cost: int
-    ) -> Doc | None:
+    async def close(self, goal_id: str, *, outcome: str, closed_by: str) -> Doc | None:
+        """Decide a closing goal once: the document after, or None when not closing."""
         return await self._c.find_one_and_update(  # type: ignore[no-any-return]
-            {"_id": goal_id, "active": True, "metadata.insert_ids": {"$ne": insert_id}},
+            {"_id": goal_id, "closing": True},
+            {
+                "$set": {"closing": False, "outcome": outcome, "closed_by": closed_by},
+                "$inc": {"version": 1},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def start(
+        self, goal_id: str, extra: Doc, *, now: datetime, started_by: str
+    ) -> Doc | None:
+        """Begin an active goal that has not begun; the document after, or None."""
+        return await self._c.find_one_and_update(  # type: ignore[no-any-return]
+            {**extra, "_id": goal_id, "active": True, "started": {"$ne": True}},
+            {
+                # Started, the start deadline no longer applies: the show runs until ended.
+                "$set": {
+                    "started": True,
+                    "started_at": utc_ms(now),
+                    "started_by": started_by,
+                    "exp": None,
+                },
+                "$inc": {"version": 1},
+            },
+            return_document=ReturnDocument.AFTER,
+        )
+
+    async def increment(
+        self,
+        goal_id: str,
+        *,
+        insert_id: str,
+        breakdown_id: str,
+        amount: int,
+        cost: int,
+        accepted_at: datetime | None = None,
+    ) -> Doc | None:
+        countable: list[Doc] = [{"active": True}]
+        if accepted_at is not None:
+            # Accepted before the end: still counted while the settle window is open.
+            countable.append({"closing": True, "ended_at": {"$gt": utc_ms(accepted_at)}})
+        return await self._c.find_one_and_update(  # type: ignore[no-any-return]
+            {"_id": goal_id, "$or": countable, "metadata.insert_ids": {"$ne": insert_id}},
             {
                 "$inc": {
                     "progress": amount,
@@ -74,7 +127,32 @@ class MongoGoals:
                     f"breakdown.{breakdown_id}.cost": cost,
                     "version": 1,
                 },
-                "$push": {"metadata.insert_ids": insert_id},
+                "$push": {
+                    "metadata.insert_ids": insert_id,
+                    "contributions": {
+                        "insert_id": insert_id,
+                        "user_id": breakdown_id,
+                        "cost": cost,
+                    },
+                },
             },
             return_document=ReturnDocument.AFTER,
         )
+
+    async def counted_holds(self, goal_id: str) -> AsyncIterator[tuple[str, str, int]]:
+        """Every hold counted on the goal: (insert_id, user_id, cost)."""
+        doc = await self._c.find_one({"_id": goal_id})
+        for entry in (doc or {}).get("contributions") or []:
+            yield entry["insert_id"], entry["user_id"], int(entry["cost"])
+        known = {entry["insert_id"] for entry in (doc or {}).get("contributions") or []}
+        # Goals counted before contributions were recorded list only their insert_ids.
+        for insert_id in (doc or {}).get("metadata", {}).get("insert_ids", []):
+            if insert_id not in known:
+                yield insert_id, "", 0
+
+    async def open_on_session(self, session_id: str) -> list[Doc]:
+        """Goals of the session that are not over: active, or ended and still closing."""
+        cursor = self._c.find(
+            {"conditions.session_id": session_id, "$or": [{"active": True}, {"closing": True}]}
+        )
+        return [dict(doc) async for doc in cursor]

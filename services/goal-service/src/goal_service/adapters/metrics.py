@@ -24,3 +24,27 @@ class GoalMetrics:
     def ended(self, cls: str, *, outcome: str) -> None:
         GOALS_ENDED.labels(cls, outcome).inc()
         GOALS_OPEN.labels(cls).dec()
+
+
+# Set by the replica holding the sweep's lease; the others report 0, so max() or sum()
+# over replicas is the platform's figure.
+ESCROW_OPEN_HOLDS = Gauge("lsg_escrow_open_holds", "Escrow holds the wallet has not settled")
+ESCROW_OPEN_COINS = Gauge("lsg_escrow_open_coins", "Coins in escrow holds not yet settled")
+ESCROW_OVERDUE_HOLDS = Gauge(
+    "lsg_escrow_overdue_holds", "Open holds whose goal, show or session is over past the grace"
+)
+ESCROW_OVERDUE_COINS = Gauge("lsg_escrow_overdue_coins", "Coins in overdue escrow holds")
+ESCROW_REISSUED = Counter(
+    "lsg_escrow_settlements_reissued_total", "Refunds/releases re-sent by the sweep", ["kind"]
+)
+
+
+class EscrowMetrics:
+    def report(self, *, holds: int, coins: int, overdue: int, overdue_coins: int) -> None:
+        ESCROW_OPEN_HOLDS.set(holds)
+        ESCROW_OPEN_COINS.set(coins)
+        ESCROW_OVERDUE_HOLDS.set(overdue)
+        ESCROW_OVERDUE_COINS.set(overdue_coins)
+
+    def reissued(self, kind: str) -> None:
+        ESCROW_REISSUED.labels(kind).inc()

@@ -19,7 +19,15 @@ class MongoTasks:
     async def ensure_indexes(self) -> None:
         await self._c.create_index([("status", 1), ("due_at", 1)])
 
-    async def schedule(self, task_id: str, *, goal_id: str, due_at: datetime) -> None:
+    async def schedule(
+        self,
+        task_id: str,
+        *,
+        goal_id: str,
+        due_at: datetime,
+        kind: str = "deactivate_goal",
+        filter: Doc | None = None,
+    ) -> None:
         due = utc_ms(due_at)
         # $setOnInsert: a redelivered goal.created never revives a task already done.
         await self._c.update_one(
@@ -27,7 +35,8 @@ class MongoTasks:
             {
                 "$setOnInsert": {
                     "goal_id": goal_id,
-                    "kind": "deactivate_goal",
+                    "kind": kind,
+                    "filter": filter,
                     "due_at": due,
                     "status": "pending",
                     "lease_until": due,

@@ -10,17 +10,21 @@ from livestream_schemas.base import BreakdownEntry, GoalLevel
 from livestream_schemas.commands import CreateGoal, IncrementGoalProgress
 from livestream_schemas.goals import (
     SHOW_FUNDING_GOAL,
+    SHOW_GOAL,
     TRIGGER_EXCLUSIVE_GOAL,
     GoalCreated,
     GoalEnded,
     GoalProgressed,
+    GoalStarted,
 )
 
-GOAL_CLASSES = (SHOW_FUNDING_GOAL, TRIGGER_EXCLUSIVE_GOAL)
+GOAL_CLASSES = (SHOW_FUNDING_GOAL, TRIGGER_EXCLUSIVE_GOAL, SHOW_GOAL)
 _GOAL_ID = re.compile(r"^[0-9a-f]{24}$")
 # Only plain equality on these fields may narrow a deactivate command's filter; anything
 # else (operators, other paths) would let a producer reshape the query.
-FILTER_FIELDS = frozenset({"active", "metadata.user_id", "_cls", "conditions.session_id"})
+FILTER_FIELDS = frozenset(
+    {"active", "metadata.user_id", "_cls", "conditions.session_id", "started"}
+)
 
 Doc = dict[str, Any]
 
@@ -77,10 +81,17 @@ def new_goal(cmd: CreateGoal, *, now: datetime) -> Doc:
         "conditions": dict(cmd.conditions),
         # insert_ids is this service's ledger of counted holds: never taken from a command.
         "metadata": {**cmd.metadata, "insert_ids": []},
+        # One entry per counted hold (insert_id, user_id, cost): counted_holds() reads it.
+        "contributions": [],
         "breakdown": {},
         "version": 1,
         "created_at": utc_ms(now),
+        "started": False,
+        "started_at": None,
         "ended_at": None,
+        # A funding goal that ended but whose settle window is still open (SPEC section 8).
+        "closing": False,
+        "outcome": None,
         "triggerer": None,
         "ended_by": None,
     }
@@ -99,11 +110,16 @@ def _snapshot(doc: Doc) -> dict[str, Any]:
         "exp": doc.get("exp"),
         "metadata": doc.get("metadata") or {},
         "version": doc["version"],
+        "started_at": doc.get("started_at"),
     }
 
 
 def created_event(doc: Doc) -> GoalCreated:
     return GoalCreated.model_validate(_snapshot(doc))
+
+
+def started_event(doc: Doc) -> GoalStarted:
+    return GoalStarted.model_validate(_snapshot(doc))
 
 
 def progressed_event(doc: Doc, command: IncrementGoalProgress) -> GoalProgressed:
@@ -128,6 +144,7 @@ def ended_event(doc: Doc) -> GoalEnded:
             **snapshot,
             "triggerer": doc.get("triggerer") or "",
             "breakdown": doc.get("breakdown") or {},
+            "outcome": doc.get("outcome") or "",
         }
     )
 
@@ -149,17 +166,29 @@ def is_funded(progress: int, levels: list[GoalLevel] | list[Doc]) -> bool:
 
 def state(doc: Doc) -> str:
     if doc.get("active"):
-        return "active"
+        return "running" if doc.get("started") else "active"
+    if doc.get("closing"):
+        return "settling"
+    if doc.get("outcome"):
+        return str(doc["outcome"])
     if doc["_cls"] == SHOW_FUNDING_GOAL:
         return "funded" if is_funded(doc.get("progress", 0), doc.get("levels") or []) else "failed"
     return "ended"
 
 
 def outcome(cls: str, progress: int, levels: list[GoalLevel], triggerer: str) -> str:
-    """How a goal ended, for metrics: funded/failed for shows, who ended it otherwise."""
+    """How a goal ended when no outcome was stated: funded/failed, else who ended it."""
     if cls == SHOW_FUNDING_GOAL:
         return "funded" if is_funded(progress, levels) else "failed"
     return {"system": "expired", "wallet": "payment_failed"}.get(triggerer, "closed")
+
+
+def end_outcome(doc: Doc, requested: str | None) -> str:
+    """The outcome a goal ends with: what the command asked for, else the goal's own rule."""
+    if requested:
+        return requested
+    levels = [GoalLevel.model_validate(level) for level in doc.get("levels") or []]
+    return outcome(doc["_cls"], doc.get("progress", 0), levels, doc.get("triggerer") or "")
 
 
 def leaderboard(breakdown: dict[str, Any], size: int = 10) -> list[dict[str, Any]]:

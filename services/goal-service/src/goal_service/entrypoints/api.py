@@ -15,6 +15,7 @@ from goal_service.bootstrap import Container
 from goal_service.clock import utcnow
 from goal_service.usecases.errors import Rejected
 from goal_service.usecases.goals import OpenGoal, end_goal, open_funding_goal, read_goal
+from goal_service.usecases.shows import cancel_show, end_show, start_show
 from goal_service.usecases.tickets import buy_tickets
 from livestream_schemas.base import Message
 from service_kit.http import CallerDep, create_app, problem
@@ -76,6 +77,7 @@ def create_api(c: Container) -> FastAPI:
             publish=publish,
             new_id=_new_id,
             now=utcnow(),
+            default_lifetime_s=c.settings.funding_goal_default_lifetime_s,
         )
         return await _answer(work, 202)
 
@@ -103,7 +105,23 @@ def create_api(c: Container) -> FastAPI:
             purchases=c.purchases,
             publish=publish,
             new_id=_new_id,
+            now=utcnow(),
         )
+        return await _answer(work, 202)
+
+    # A funded show: the streamer starts it, ends it (paid) or cancels it (refunded).
+    @app.post("/goals/{goal_id}/start", status_code=202)
+    async def post_start(goal_id: str, caller: CallerDep) -> JSONResponse:
+        work = start_show(goal_id, caller=caller, goals=c.goals, publish=publish)
+        return await _answer(work, 202)
+
+    @app.post("/goals/{goal_id}/end", status_code=202)
+    async def post_end(goal_id: str, caller: CallerDep) -> JSONResponse:
+        return await _answer(end_show(goal_id, caller=caller, goals=c.goals, publish=publish), 202)
+
+    @app.post("/goals/{goal_id}/cancel", status_code=202)
+    async def post_cancel(goal_id: str, caller: CallerDep) -> JSONResponse:
+        work = cancel_show(goal_id, caller=caller, goals=c.goals, publish=publish)
         return await _answer(work, 202)
 
     return app

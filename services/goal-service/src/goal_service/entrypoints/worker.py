@@ -16,7 +16,10 @@ def create_worker(c: Container) -> faust.App:
         routes(c),
         publisher=c.publisher,
         ready=c.ready,
-        timers=[(c.settings.scheduler_interval_s, c.deactivate_due_goals)],
+        timers=[
+            (c.settings.scheduler_interval_s, c.deactivate_due_goals),
+            (c.settings.escrow_sweep_interval_s, c.reconcile_escrow),
+        ],
     )
 
     @app.task

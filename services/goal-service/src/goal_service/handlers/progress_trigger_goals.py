@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from goal_service.domain.goal import GoalNotFound
 from goal_service.ports import GoalRepository, PurchaseRepository
 from livestream_schemas.base import Message
@@ -20,10 +22,13 @@ async def progress_trigger_goals(
     swag = find_swag(message.tags)
     if swag is None:
         return []
+    accepted_at = None
     if swag.kind == TRIGGER_EXCLUSIVE:
         amount = 1
     elif swag.kind == SHOW_TICKET:
-        amount = await _tickets_paid(message, swag.goal_id, goals=goals, purchases=purchases)
+        purchase = await purchases.find_by_transaction(message.transaction_id)
+        amount = await _tickets_paid(message, swag.goal_id, purchase, goals=goals)
+        accepted_at = (purchase or {}).get("accepted_at")
     else:
         return []
     return [
@@ -33,6 +38,7 @@ async def progress_trigger_goals(
             cost=message.amount,
             breakdown_id=message.user_id,
             insert_id=message.transaction_id,
+            accepted_at=accepted_at,
         )
     ]
 
@@ -40,12 +46,11 @@ async def progress_trigger_goals(
 async def _tickets_paid(
     message: BalanceDecremented,
     goal_id: str,
+    purchase: dict[str, Any] | None,
     *,
     goals: GoalRepository,
-    purchases: PurchaseRepository,
 ) -> int:
     """Tickets in this payment: from the purchase record, else coins over the ticket price."""
-    purchase = await purchases.find_by_transaction(message.transaction_id)
     if purchase is not None:
         return int(purchase["count"])
     goal = await goals.get(goal_id)

@@ -25,6 +25,7 @@ async def track_goals(
         entry |= {"amount": message.amount, "cost": message.cost, "insert_id": message.insert_id}
     if isinstance(message, GoalEnded):
         entry["triggerer"] = message.triggerer
+        entry["outcome"] = message.outcome
     # Metrics follow the audit insert, so a redelivered event is not counted twice.
     if not await audit.record(entry):
         return []
@@ -33,6 +34,8 @@ async def track_goals(
     elif isinstance(message, GoalProgressed):
         metrics.progressed(message.cls, amount=message.amount, cost=message.cost)
     elif isinstance(message, GoalEnded):
-        ended_how = outcome(message.cls, message.progress, message.levels, message.triggerer)
+        ended_how = message.outcome or outcome(
+            message.cls, message.progress, message.levels, message.triggerer
+        )
         metrics.ended(message.cls, outcome=ended_how)
     return []

@@ -29,13 +29,23 @@ class OpenGoal:
     exp: int | None = None  # epoch seconds
 
 
-def _check_exp(exp: int | None, now: datetime) -> datetime | None:
+def _check_exp(exp: int | None, now: datetime, default_lifetime_s: float) -> datetime:
+    """The goal's expiry: as asked, or the default lifetime; never more than 7 days away."""
     if exp is None:
-        return None
-    at = datetime.fromtimestamp(exp, UTC)
-    if at <= now or at > now + MAX_FUNDING_WINDOW:
+        return now + min(timedelta(seconds=default_lifetime_s), MAX_FUNDING_WINDOW)
+    latest = now + MAX_FUNDING_WINDOW
+    if exp <= now.timestamp() or exp > latest.timestamp():
         raise Rejected(422, "invalid_exp", "exp must be in the future and at most 7 days away")
-    return at
+    return datetime.fromtimestamp(exp, UTC)
+
+
+def _check_no_show_pending(session: dict[str, Any]) -> None:
+    """No new funding goal while the last one's show is still to come or running."""
+    pairs = session.get("show_goal_pairs") or []
+    last = pairs[-1] if pairs else {}
+    pending = last.get("funded") or last.get("show_goal")
+    if pending and not last.get("show_ended"):
+        raise Rejected(409, "show_not_done", "the last funded show has not ended yet")
 
 
 async def _owned_active_session(
@@ -51,9 +61,7 @@ async def _owned_active_session(
     return session
 
 
-def _create_command(
-    request: OpenGoal, goal_id: str, *, owner: str, exp: datetime | None
-) -> CreateGoal:
+def _create_command(request: OpenGoal, goal_id: str, *, owner: str, exp: datetime) -> CreateGoal:
     return CreateGoal(
         goal_id=goal_id,
         cls=SHOW_FUNDING_GOAL,
@@ -78,12 +86,14 @@ async def open_funding_goal(
     publish: Publish,
     new_id: Callable[[], str],
     now: datetime,
+    default_lifetime_s: float = 24 * 3600,
 ) -> dict[str, Any]:
     """Ask the worker to create a ShowFundingGoal on the caller's active session."""
-    exp = _check_exp(request.exp, now)
-    await _owned_active_session(
+    exp = _check_exp(request.exp, now, default_lifetime_s)
+    session = await _owned_active_session(
         request.session_id, caller, authorization=authorization, sessions=sessions
     )
+    _check_no_show_pending(session)
     goal_id = new_id()
     await publish(_create_command(request, goal_id, owner=caller.user_id, exp=exp))
     return {
@@ -93,7 +103,7 @@ async def open_funding_goal(
         "title": request.title,
         "target": request.target,
         "ticket_price": request.ticket_price,
-        "exp": request.exp,
+        "exp": int(exp.timestamp()),
         "status": "pending",
     }
 
@@ -113,6 +123,9 @@ async def read_goal(goal_id: str, *, goals: GoalRepository) -> dict[str, Any]:
         "_cls": goal["_cls"],
         "active": goal["active"],
         "state": state(goal),
+        "outcome": goal.get("outcome"),
+        "funding_goal": (goal.get("conditions") or {}).get("funding_goal"),
+        "started_at": _epoch(goal.get("started_at")),
         "title": levels[0].get("title", "") if levels else "",
         "progress": goal.get("progress", 0),
         "target": levels[0].get("target") if levels else None,

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
+from goal_service.domain.goal import utc_ms
 from goal_service.ports import Doc, GoalRepository, PurchaseRepository
 from goal_service.usecases.errors import Rejected
 from livestream_schemas.base import Message
@@ -35,7 +37,10 @@ async def buy_tickets(
     purchases: PurchaseRepository,
     publish: Publish,
     new_id: Callable[[], str],
+    now: datetime,
 ) -> dict[str, Any]:
+    """`now` is read before the goal: a purchase accepted while the goal was active is
+    stamped before the goal's end, so its settle window counts it."""
     goal = await goals.get(goal_id)
     if goal is None:
         raise Rejected(404, "goal_not_found", "no goal has this id")
@@ -46,7 +51,7 @@ async def buy_tickets(
         return await _replay(earlier, count, goal, purchases=purchases, publish=publish)
     if not goal["active"]:
         raise Rejected(409, "goal_ended", "this goal no longer sells tickets")
-    purchase = _new_purchase(goal, purchase_id, caller.user_id, count)
+    purchase = _new_purchase(goal, purchase_id, caller.user_id, count, now)
     stored, inserted = await purchases.insert_if_absent(purchase)
     if not inserted:  # a concurrent request with the same key won the insert
         return await _replay(stored, count, goal, purchases=purchases, publish=publish)
@@ -54,7 +59,7 @@ async def buy_tickets(
     return dict(stored["response"])
 
 
-def _new_purchase(goal: Doc, purchase_id: str, buyer: str, count: int) -> Doc:
+def _new_purchase(goal: Doc, purchase_id: str, buyer: str, count: int, now: datetime) -> Doc:
     amount = count * int(goal["metadata"]["ticket_price"])
     transaction_id = transaction_id_for(goal["_id"], purchase_id)
     response = {
@@ -72,6 +77,7 @@ def _new_purchase(goal: Doc, purchase_id: str, buyer: str, count: int) -> Doc:
         "amount": amount,
         "transaction_id": transaction_id,
         "response": response,
+        "accepted_at": utc_ms(now),
         "published": False,
     }
 

@@ -54,7 +54,7 @@ class MongoSessionRepository:
         return bool(result.modified_count)
 
     async def set_funding_ended(
-        self, session_id: str, index: int, funding_goal: str, at: datetime
+        self, session_id: str, index: int, funding_goal: str, at: datetime, funded: bool = False
     ) -> bool:
         pair = f"show_goal_pairs.{index}"
         result = await self._col.update_one(
@@ -63,7 +63,27 @@ class MongoSessionRepository:
                 f"{pair}.funding_goal": funding_goal,
                 f"{pair}.funding_ended": None,
             },
-            {"$set": {f"{pair}.funding_ended": at}},
+            {"$set": {f"{pair}.funding_ended": at, f"{pair}.funded": funded}},
+        )
+        return bool(result.modified_count)
+
+    async def set_show_goal(
+        self, session_id: str, index: int, funding_goal: str, show_goal: str
+    ) -> bool:
+        pair = f"show_goal_pairs.{index}"
+        result = await self._col.update_one(
+            {"_id": session_id, f"{pair}.funding_goal": funding_goal, f"{pair}.show_goal": None},
+            {"$set": {f"{pair}.show_goal": show_goal}},
+        )
+        return bool(result.modified_count)
+
+    async def set_show_ended(
+        self, session_id: str, index: int, show_goal: str, at: datetime
+    ) -> bool:
+        pair = f"show_goal_pairs.{index}"
+        result = await self._col.update_one(
+            {"_id": session_id, f"{pair}.show_goal": show_goal, f"{pair}.show_ended": None},
+            {"$set": {f"{pair}.show_ended": at}},
         )
         return bool(result.modified_count)
 

@@ -30,7 +30,7 @@ def check_trigger_allowed(
     last = session.last_show_goal_pair
     if last is not None and last.funding_ended is None:
         raise TriggerForbidden("funding_not_ended", "the ticket funding is still open")
-    if last is not None and last.show_goal and last.show_ended is None:
+    if last is not None and last.show_pending:
         raise TriggerForbidden("show_not_done", "the ticket show is still running")
     if session.is_exclusive:
         raise TriggerForbidden("already_exclusive", "the session is already exclusive")

@@ -51,8 +51,15 @@ class ShowGoalPair(BaseModel):
 
     funding_goal: str | None = None
     funding_ended: datetime | None = None
+    # Set with funding_ended: whether the funding reached its target (a show follows).
+    funded: bool | None = None
     show_goal: str | None = None
     show_ended: datetime | None = None
+
+    @property
+    def show_pending(self) -> bool:
+        """A funded show that has not ended (bound or about to be bound)."""
+        return bool(self.funded or self.show_goal) and self.show_ended is None
 
 
 class ExclusiveGoalPair(BaseModel):
@@ -93,6 +100,12 @@ class Session(BaseModel):
     @property
     def is_exclusive(self) -> bool:
         return self.status.preset == "sd" and self.status.exclusive_to is not None
+
+    def show_pair_index_of_show(self, show_goal: str) -> int | None:
+        for index, pair in enumerate(self.show_goal_pairs):
+            if pair.show_goal == show_goal:
+                return index
+        return None
 
     def show_pair_index(self, funding_goal: str) -> int | None:
         for index, pair in enumerate(self.show_goal_pairs):

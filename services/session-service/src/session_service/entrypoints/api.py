@@ -105,7 +105,11 @@ def _router(c: Container) -> APIRouter:
     async def end_session(session_id: str, caller: CallerDep) -> dict[str, Any]:
         with _problems():
             session = await session_handlers.end_session(
-                session_id, caller_id=caller.user_id, sessions=c.sessions
+                session_id,
+                caller_id=caller.user_id,
+                sessions=c.sessions,
+                events=c.events,
+                clock=c.clock,
             )
         return session_handlers.session_view(session)
 

@@ -7,10 +7,13 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
+from livestream_schemas.sessions import SessionEnded
+from service_kit.kafka import derived_event_id
 from session_service.domain.errors import NotSessionOwner, SessionNotFound
 from session_service.domain.feed import FeedEntry
 from session_service.domain.session import Pricing, Session
-from session_service.ports import LivestreamFeed, SessionRepository
+from session_service.handlers._trigger_commands import CommandsNotSent
+from session_service.ports import EventPublisher, LivestreamFeed, SessionRepository
 
 
 async def open_session(
@@ -39,13 +42,30 @@ async def read_session(session_id: str, *, sessions: SessionRepository) -> Sessi
     return session
 
 
-async def end_session(session_id: str, *, caller_id: str, sessions: SessionRepository) -> Session:
-    """The owner ends their session; ending an ended session is a no-op."""
+async def end_session(
+    session_id: str,
+    *,
+    caller_id: str,
+    sessions: SessionRepository,
+    events: EventPublisher,
+    clock: Callable[[], datetime],
+) -> Session:
+    """The owner ends their session, and session.ended closes what is open on it.
+
+    Ending an ended session announces it again (same event id): a retry after a crash
+    between the write and the publish still closes everything."""
     session = await read_session(session_id, sessions=sessions)
     if session.user_id != caller_id:
         raise NotSessionOwner(detail="only the streamer can end their session")
     if session.active:
         await sessions.set_active(session_id, False)
+    ended = SessionEnded(session_id=session_id, user_id=session.user_id, ended_at=_ms(clock()))
+    try:
+        await events.publish(
+            ended, event_id=derived_event_id(f"session_end/{session_id}", 0, ended.message_type)
+        )
+    except Exception as exc:
+        raise CommandsNotSent(f"{type(exc).__name__}: {exc}") from exc
     return session.model_copy(update={"active": False})
 
 

@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from livestream_schemas.base import Message
-from livestream_schemas.goals import SHOW_FUNDING_GOAL, TRIGGER_EXCLUSIVE_GOAL, GoalEnded
+from livestream_schemas.goals import SHOW_FUNDING_GOAL, SHOW_GOAL, TRIGGER_EXCLUSIVE_GOAL, GoalEnded
 from session_service.ports import OpenRequestLocks, SessionRepository
 
 
@@ -15,12 +15,15 @@ async def set_embedded_goal_ended(
     locks: OpenRequestLocks,
     clock: Callable[[], datetime],
 ) -> list[Message]:
-    """Stamp the end of a funding or trigger goal on its session (never overwriting)."""
+    """Stamp the end of a funding, show or trigger goal on its session (never overwriting)."""
     session_id = message.conditions.get("session_id")
     if not session_id:
         return []
     if message.cls == SHOW_FUNDING_GOAL:
-        await _end_funding(str(session_id), message.goal_id, sessions, clock())
+        funded = message.outcome == "funded"
+        await _end_funding(str(session_id), message.goal_id, sessions, clock(), funded)
+    elif message.cls == SHOW_GOAL:
+        await _end_show(str(session_id), message, sessions, clock())
     elif message.cls == TRIGGER_EXCLUSIVE_GOAL:
         viewer_id = message.conditions.get("exclusive_to")
         if viewer_id:
@@ -33,8 +36,25 @@ async def set_embedded_goal_ended(
     return []
 
 
+async def _end_show(
+    session_id: str, message: GoalEnded, sessions: SessionRepository, now: datetime
+) -> None:
+    session = await sessions.get(session_id)
+    if session is None:
+        return
+    index = session.show_pair_index_of_show(message.goal_id)
+    if index is None:
+        # goal.ended overtook the show's goal.created: bind it first, then end it.
+        funding_goal = str(message.conditions.get("funding_goal") or "")
+        index = session.show_pair_index(funding_goal)
+        if index is None:
+            return
+        await sessions.set_show_goal(session_id, index, funding_goal, message.goal_id)
+    await sessions.set_show_ended(session_id, index, message.goal_id, now)
+
+
 async def _end_funding(
-    session_id: str, goal_id: str, sessions: SessionRepository, now: datetime
+    session_id: str, goal_id: str, sessions: SessionRepository, now: datetime, funded: bool
 ) -> None:
     session = await sessions.get(session_id)
     if session is None:
@@ -49,4 +69,4 @@ async def _end_funding(
     if session is None or index is None:
         return
     if session.show_goal_pairs[index].funding_ended is None:
-        await sessions.set_funding_ended(session_id, index, goal_id, now)
+        await sessions.set_funding_ended(session_id, index, goal_id, now, funded)

@@ -7,6 +7,13 @@ from livestream_schemas.wallet import TransactionFailed
 from wallet_adapter.ports import WalletApi
 
 
+class SettlementRefused(Exception):
+    """The wallet refused a refund or release for a reason no retry changes.
+
+    Raised, so the command is dead-lettered where operators see it; the reconciliation
+    sweep re-sends the settlement of the still-open hold later."""
+
+
 async def settle_hold(transaction_id: str, outcome: str, *, wallet: WalletApi) -> list[Message]:
     """A repeat is answered with the first result by the wallet, so redelivery is harmless.
 
@@ -21,8 +28,10 @@ async def settle_hold(transaction_id: str, outcome: str, *, wallet: WalletApi) -
         reason = "no_hold"
     elif reply.status == 409 and reply.reason in ("hold_settled", "no_beneficiary"):
         reason = reply.reason
+    elif reply.status == 409:
+        reason = "conflict"
     else:
-        reason = "conflict" if reply.status == 409 else "rejected"
+        raise SettlementRefused(f"{outcome} of {transaction_id}: {reply.status} {reply.reason}")
     detail = str(reply.body.get("outcome") or reply.detail or reply.reason)
     return [
         TransactionFailed(transaction_id=transaction_id, kind=outcome, reason=reason, detail=detail)
