@@ -3,6 +3,8 @@
 1. A viewer triggers an exclusive 1-to-1 session; nobody accepts; it expires, the
    viewer is refunded from escrow and sits out the cooldown.
 2. A ticket show misses its target; the streamer ends funding; every buyer is refunded.
+3. A ticket show is funded; the streamer holds the show and ends it; the escrow is
+   released to the streamer.
 """
 
 from __future__ import annotations
@@ -16,8 +18,10 @@ from journeys.flows import (
     end_goal,
     open_funding_goal,
     open_session,
+    show_action,
     trigger_exclusive,
     wait_goal,
+    wait_show,
 )
 from journeys.stack import PusherClient, Stack, User, eventually
 
@@ -102,12 +106,59 @@ async def ticket_flow(stack: Stack, run: str) -> None:
     say(f"buyers refunded from escrow: balances {balances}")
 
 
+async def show_flow(stack: Stack, run: str) -> None:
+    print("\n== Flow A, funded: the show is held and ended, the streamer is paid ==")
+    streamer = person("streamer", "Zoe", run)
+    buyers = [person("buyer", n, run) for n in ("Olivia", "Lucas")]
+    await stack.add_user(streamer, 0)
+    for b in buyers:
+        await stack.add_user(b, 500)
+    await stack.wait_users_known(*(streamer, *buyers))
+    everyone = (streamer, *buyers)
+
+    async def balances() -> str:
+        return ", ".join([f"{u.username}={await stack.balance(u.wallet_id)}" for u in everyone])
+
+    say(f"balances before: {await balances()}")
+    session_id = await open_session(stack, streamer)
+    goal_id = await open_funding_goal(
+        stack, streamer, session_id, target=3, ticket_price=50, title="Saturday show"
+    )
+    await wait_goal(stack, streamer, goal_id, state="active")
+    for buyer, count in zip(buyers, (2, 1), strict=True):
+        r = await buy_tickets(stack, buyer, goal_id, count, idempotency_key=uuid.uuid4().hex)
+        say(f"{buyer.username} buys {count} at 50 -> {r.status_code}")
+    await wait_goal(stack, streamer, goal_id, progress=3)
+    await end_goal(stack, streamer, goal_id)
+    goal = await wait_goal(stack, streamer, goal_id, state="funded")
+    say(f"{streamer.username} ends funding: {goal['progress']}/{goal['target']} -> funded")
+    show_id = await wait_show(stack, streamer, session_id, goal_id)
+    say(f"show {show_id} bound; escrow held: {await balances()}")
+    async with PusherClient(stack, streamer) as ws:
+        await ws.subscribe(f"private-user@{streamer.user_id}")
+        r = await show_action(stack, streamer, show_id, "start")
+        await ws.wait_for("show.started")
+        say(f"{streamer.username} starts the show -> {r.status_code}; app: show.started")
+        r = await show_action(stack, streamer, show_id, "end")
+        await ws.wait_for("show.ended")
+        say(f"{streamer.username} ends the show -> {r.status_code}; app: show.ended")
+        ev = await ws.wait_for("escrow.released")
+        say(f"streamer app: escrow.released amount={ev['data']['amount']}")
+
+    async def paid() -> bool:
+        return await stack.balance(streamer.wallet_id) == 150
+
+    await eventually(paid, within=45, what="the streamer paid")
+    say(f"balances after: {await balances()}")
+
+
 async def main() -> None:
     run = uuid.uuid4().hex[:6]
     stack = Stack()
     try:
         await exclusive_flow(stack, run)
         await ticket_flow(stack, run)
+        await show_flow(stack, run)
         print("\nledger:", await stack.ledger())
     finally:
         await stack.close()

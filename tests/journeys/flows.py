@@ -136,3 +136,28 @@ async def post_callback(
         content=raw,
         headers=sign_callback(secret, raw, timestamp),
     )
+
+
+async def show_action(stack: Stack, streamer: User, show_id: str, action: str) -> httpx.Response:
+    """`start`, `end` or `cancel` the funded show `show_id` (a ShowGoal)."""
+    return await stack.http.post(
+        f"{stack.ep.goal}/goals/{show_id}/{action}", headers=streamer.headers(stack.ep)
+    )
+
+
+async def end_session(stack: Stack, streamer: User, session_id: str) -> httpx.Response:
+    return await stack.http.post(
+        f"{stack.ep.session}/sessions/{session_id}/end", headers=streamer.headers(stack.ep)
+    )
+
+
+async def wait_show(stack: Stack, streamer: User, session_id: str, funding_goal: str) -> str:
+    """The show a funded goal bound, once its session's show pair names it."""
+
+    async def probe() -> str | None:
+        for pair in (await get_session(stack, streamer, session_id))["show_goal_pairs"]:
+            if pair["funding_goal"] == funding_goal and pair.get("show_goal"):
+                return str(pair["show_goal"])
+        return None
+
+    return await eventually(probe, within=45, what=f"a show bound to {funding_goal}")
