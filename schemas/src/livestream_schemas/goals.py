@@ -29,6 +29,7 @@ class GoalSnapshot(Message):
     exp: datetime | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     version: int = Field(ge=1)
+    outcome: str | None = None  # set once the goal has ended
     # When a goal that waits for its owner to begin (a ShowGoal) began; None before.
     started_at: datetime | None = None
 
@@ -64,10 +65,9 @@ class GoalEnded(GoalSnapshot):
     """The goal stopped; `levels` holds levels[0] only, `triggerer` who ended it.
 
     `outcome` says how: funded | failed | agreed | declined | expired | payment_failed |
-    session_ended | closed | completed | cancelled ("" from producers that predate it).
+    session_ended | closed | completed | cancelled (None from producers that predate it).
     """
 
     message_type = "goal.ended"
     triggerer: str
     breakdown: dict[str, BreakdownEntry] = Field(default_factory=dict)
-    outcome: str = ""

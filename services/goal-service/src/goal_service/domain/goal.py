@@ -110,6 +110,7 @@ def _snapshot(doc: Doc) -> dict[str, Any]:
         "exp": doc.get("exp"),
         "metadata": doc.get("metadata") or {},
         "version": doc["version"],
+        "outcome": doc.get("outcome"),
         "started_at": doc.get("started_at"),
     }
 
@@ -144,7 +145,6 @@ def ended_event(doc: Doc) -> GoalEnded:
             **snapshot,
             "triggerer": doc.get("triggerer") or "",
             "breakdown": doc.get("breakdown") or {},
-            "outcome": doc.get("outcome") or "",
         }
     )
 
