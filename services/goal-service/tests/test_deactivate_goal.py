@@ -126,3 +126,10 @@ async def test_the_commanded_outcome_is_kept(goals, clock, seed) -> None:
     cmd = command().model_copy(update={"outcome": "session_ended"})
     (event,) = await run(goals, clock, cmd)
     assert event.outcome == "session_ended"
+
+
+async def test_the_timer_ends_a_request_as_expired(goals, clock, seed) -> None:
+    await seed(**TRIGGER)
+    cmd = DeactivateGoal(goal_id=GOAL_ID, filter={"active": True}, triggerer="system")
+    (event,) = await run(goals, clock, cmd)
+    assert event.outcome == "expired" and goals.docs[GOAL_ID]["outcome"] == "expired"

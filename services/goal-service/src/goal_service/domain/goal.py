@@ -176,7 +176,7 @@ def state(doc: Doc) -> str:
     return "ended"
 
 
-def outcome(cls: str, progress: int, levels: list[GoalLevel], triggerer: str) -> str:
+def outcome(cls: str, progress: int, levels: list[GoalLevel] | list[Doc], triggerer: str) -> str:
     """How a goal ended when no outcome was stated: funded/failed, else who ended it."""
     if cls == SHOW_FUNDING_GOAL:
         return "funded" if is_funded(progress, levels) else "failed"

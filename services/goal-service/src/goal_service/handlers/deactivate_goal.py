@@ -4,7 +4,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from goal_service.clock import utcnow
-from goal_service.domain.goal import check_filter, ended_event
+from goal_service.domain.goal import check_filter, ended_event, outcome
 from goal_service.handlers.schedule_lifecycle_tasks import close_task_id
 from goal_service.ports import GoalRepository, TaskRepository
 from livestream_schemas.base import Message
@@ -29,7 +29,14 @@ async def deactivate_goal(
     """
     extra = check_filter(message.filter)
     stored = await goals.get(message.goal_id)
-    closing = stored is not None and stored["_cls"] == SHOW_FUNDING_GOAL
+    if stored is None:
+        return []
+    closing = stored["_cls"] == SHOW_FUNDING_GOAL
+    # A closing funding goal keeps only the asked-for outcome: close_funding_goal decides.
+    how = message.outcome
+    if not closing and how is None:
+        levels = stored.get("levels") or []
+        how = outcome(stored["_cls"], stored.get("progress", 0), levels, message.triggerer)
     now = clock()
     ended = await goals.end(
         message.goal_id,
@@ -37,7 +44,7 @@ async def deactivate_goal(
         now=now,
         triggerer=message.triggerer,
         ended_by=envelope.event_id,
-        outcome=message.outcome,
+        outcome=how,
         closing=closing,
     )
     if ended is None:
