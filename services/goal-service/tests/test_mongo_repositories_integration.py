@@ -9,6 +9,7 @@ import pytest
 from pymongo import AsyncMongoClient
 
 from goal_service.adapters.audit import MongoAudit
+from goal_service.adapters.escrow import MongoEscrowHolds, MongoLeases
 from goal_service.adapters.goals import MongoGoals
 from goal_service.adapters.purchases import MongoPurchases
 from goal_service.adapters.tasks import MongoTasks
@@ -93,3 +94,62 @@ async def test_purchases_and_audit_insert_once(db) -> None:  # type: ignore[no-u
 
     assert await audit.record({"_id": "evt-1", "goal_id": "g", "version": 1})
     assert not await audit.record({"_id": "evt-1", "goal_id": "g", "version": 1})
+
+
+async def test_a_closing_goal_counts_only_what_it_accepted_before_its_end(db) -> None:  # type: ignore[no-untyped-def]
+    goals = MongoGoals(db)
+    await goals.insert_if_absent(new_goal(create_command(), now=T0))
+    inc = dict(breakdown_id="v1", amount=1, cost=10)
+    assert await goals.increment(GOAL_ID, insert_id="tx-1", **inc) is not None
+    end = T0 + timedelta(seconds=30)
+    closing = await goals.end(
+        GOAL_ID, {"active": True}, now=end, triggerer="app", ended_by="e1", closing=True
+    )
+    assert closing is not None and closing["closing"] is True and closing["outcome"] is None
+    before, after = end - timedelta(seconds=1), end + timedelta(seconds=1)
+    assert await goals.increment(GOAL_ID, insert_id="tx-2", accepted_at=before, **inc)
+    assert await goals.increment(GOAL_ID, insert_id="tx-3", accepted_at=after, **inc) is None
+    assert await goals.increment(GOAL_ID, insert_id="tx-4", **inc) is None
+    assert [h async for h in goals.counted_holds(GOAL_ID)] == [
+        ("tx-1", "v1", 10),
+        ("tx-2", "v1", 10),
+    ]
+    assert [g["_id"] for g in await goals.open_on_session("sess-1")] == [GOAL_ID]
+    decided = await goals.close(GOAL_ID, outcome="failed", closed_by="e2")
+    assert decided is not None and decided["outcome"] == "failed" and decided["closing"] is False
+    assert await goals.close(GOAL_ID, outcome="funded", closed_by="e3") is None
+    assert await goals.increment(GOAL_ID, insert_id="tx-5", accepted_at=before, **inc) is None
+    assert await goals.open_on_session("sess-1") == []
+
+
+async def test_a_show_starts_once_and_only_for_its_owner(db) -> None:  # type: ignore[no-untyped-def]
+    goals = MongoGoals(db)
+    await goals.insert_if_absent(new_goal(create_command(_cls="ShowGoal"), now=T0))
+    assert await goals.start(GOAL_ID, {"metadata.user_id": "x"}, now=T0, started_by="e0") is None
+    started = await goals.start(GOAL_ID, {"metadata.user_id": STREAMER}, now=T0, started_by="e1")
+    assert started is not None and started["started"] is True and started["exp"] is None
+    assert await goals.start(GOAL_ID, {}, now=T0, started_by="e2") is None
+    timer = {"active": True, "started": False}
+    assert await goals.end(GOAL_ID, timer, now=T0, triggerer="system", ended_by="e3") is None
+
+
+async def test_escrow_holds_stay_settled_and_the_lease_has_one_holder(db) -> None:  # type: ignore[no-untyped-def]
+    holds, leases = MongoEscrowHolds(db), MongoLeases(db)
+    hold = {"_id": "tx-1", "goal_id": GOAL_ID, "amount": 30, "opened_at": T0}
+    await holds.settled("tx-0", how="refund", at=T0)  # a settlement that overtook its debit
+    await holds.opened({**hold, "_id": "tx-0"})
+    for _ in range(2):
+        await holds.opened(hold)
+    assert [h["_id"] for h in await holds.open_holds(opened_before=T0 + timedelta(1), limit=9)] == [
+        "tx-1"
+    ]
+    assert await holds.open_holds(opened_before=T0, limit=9) == []
+    assert await holds.totals() == (1, 30)
+    await holds.settled("tx-1", how="release", at=T0)
+    assert await holds.totals() == (0, 0)
+
+    until = T0 + timedelta(seconds=10)
+    assert await leases.acquire("sweep", holder="a", now=T0, until=until)
+    assert not await leases.acquire("sweep", holder="b", now=T0, until=until)
+    assert await leases.acquire("sweep", holder="a", now=T0, until=until)  # renewal
+    assert await leases.acquire("sweep", holder="b", now=until, until=until + timedelta(10))

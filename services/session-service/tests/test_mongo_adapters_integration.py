@@ -46,14 +46,21 @@ async def test_sessions_round_trip_and_show_pairs(db: Any) -> None:
     assert await repo.add_show_goal_pair(SID, "f1") is True
     assert await repo.add_show_goal_pair(SID, "f1") is False  # redelivery
     assert await repo.add_show_goal_pair(SID, "f2") is True
-    assert await repo.set_funding_ended(SID, 1, "f2", T0) is True
+    assert await repo.set_funding_ended(SID, 1, "f2", T0, funded=True) is True
     assert await repo.set_funding_ended(SID, 1, "f2", T0 + timedelta(seconds=9)) is False
     assert await repo.set_funding_ended(SID, 0, "f2", T0) is False  # wrong index guard
+    assert await repo.set_show_goal(SID, 1, "f2", "s2") is True
+    assert await repo.set_show_goal(SID, 1, "f2", "s3") is False  # bound once
+    assert await repo.set_show_ended(SID, 0, "s2", T0) is False  # wrong index guard
+    assert await repo.set_show_ended(SID, 1, "s2", T0) is True
+    assert await repo.set_show_ended(SID, 1, "s2", T0 + timedelta(seconds=9)) is False
     session = await repo.get(SID)
     assert session is not None
     assert session.show_goal_pairs == [
         ShowGoalPair(funding_goal="f1"),
-        ShowGoalPair(funding_goal="f2", funding_ended=T0),
+        ShowGoalPair(
+            funding_goal="f2", funding_ended=T0, funded=True, show_goal="s2", show_ended=T0
+        ),
     ]
     assert session.pricing == make_session(SID).pricing
     await repo.set_active(SID, False)
