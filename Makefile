@@ -3,13 +3,14 @@ SHELL := /bin/bash
 STACK := deploy/local/stack.sh
 PY := .venv/bin/python
 SRC := schemas/src libs/service-kit/src services/goal-service/src services/session-service/src \
-       services/wallet-adapter/src services/notifier/src deploy/local/wallet-sandbox/src
+       services/wallet-adapter/src services/notifier/src deploy/local/wallet-sandbox/src \
+       deploy/local/dev-login/src
 
 .PHONY: run test lint fmt install install-python stack services stop status reset schemas lock demo bench deploy-check k8s-topics
 
 run: install ## install, start the stack and the services, load fixtures, demonstrate both flows
 	$(STACK) start all
-	cd tests && ../$(PY) -m journeys.demo
+	source deploy/local/env.sh && cd tests && ../$(PY) -m journeys.demo
 
 test: ## install, start what the tests need, lint, run all tests, stop what it started
 	deploy/local/test.sh
@@ -37,7 +38,7 @@ services:
 	$(STACK) start services
 
 demo:
-	cd tests && ../$(PY) -m journeys.demo
+	source deploy/local/env.sh && cd tests && ../$(PY) -m journeys.demo
 
 stop:
 	$(STACK) stop all
@@ -57,7 +58,7 @@ lock: ## re-resolve dependencies after editing a pyproject.toml
 	uv export --frozen --no-emit-workspace --no-header --no-dev > requirements.runtime.lock
 
 bench:
-	cd tests && ../$(PY) -m journeys.bench
+	source deploy/local/env.sh && cd tests && ../$(PY) -m journeys.bench
 
 deploy-check: install-python ## render and validate every Kubernetes manifest
 	deploy/k8s/check.sh

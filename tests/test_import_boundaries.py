@@ -19,6 +19,7 @@ PACKAGES = {
     "livestream_schemas": ROOT / "schemas/src/livestream_schemas",
     "service_kit": ROOT / "libs/service-kit/src/service_kit",
     "wallet_sandbox": ROOT / "deploy/local/wallet-sandbox/src/wallet_sandbox",
+    "dev_login": ROOT / "deploy/local/dev-login/src/dev_login",
 }
 # What each package may import from this repository besides itself.
 ALLOWED = {
@@ -26,6 +27,7 @@ ALLOWED = {
     "livestream_schemas": set(),
     "service_kit": {"livestream_schemas"},
     "wallet_sandbox": set(),  # stands in for an external system: no shared code
+    "dev_login": {"livestream_schemas", "service_kit"},  # plays the platform's login and user feed
 }
 # Handlers and domain hold the rules: no framework or driver imports there.
 FRAMEWORKS = {"faust", "fastapi", "pymongo", "aiokafka", "pusher", "uvicorn", "httpx"}

@@ -8,6 +8,9 @@
 : "${SOCKUDO_PORT:=$((36001 + LSG_PORT_OFFSET))}"
 : "${SOCKUDO_METRICS_PORT:=$((36901 + LSG_PORT_OFFSET))}"
 : "${WALLET_SANDBOX_PORT:=$((38005 + LSG_PORT_OFFSET))}"
+# The local gateway (nginx: the live page, the four APIs, the Pusher socket) and its dev login.
+: "${GATEWAY_PORT:=$((35480 + LSG_PORT_OFFSET))}"
+: "${DEV_LOGIN_PORT:=$((35481 + LSG_PORT_OFFSET))}"
 : "${PUSHER_APP_ID:=1001}"
 : "${PUSHER_KEY:=local-key}"
 : "${PUSHER_SECRET:=local-secret-change-me}"
@@ -18,7 +21,7 @@
 : "${PUSHER_HOST:=127.0.0.1}"
 : "${PUSHER_PORT:=$SOCKUDO_PORT}"
 export LSG_PORT_OFFSET KAFKA_PORT KAFKA_CONTROLLER_PORT FERRETDB_PORT SOCKUDO_PORT SOCKUDO_METRICS_PORT \
-  WALLET_SANDBOX_PORT PUSHER_APP_ID PUSHER_KEY PUSHER_SECRET JWT_SECRET WALLET_CALLBACK_SECRET \
+  WALLET_SANDBOX_PORT GATEWAY_PORT DEV_LOGIN_PORT PUSHER_APP_ID PUSHER_KEY PUSHER_SECRET JWT_SECRET WALLET_CALLBACK_SECRET \
   KAFKA_BOOTSTRAP_SERVERS MONGODB_URI PUSHER_HOST PUSHER_PORT
 
 # API port 3800N, worker web port 3810N (plus LSG_PORT_OFFSET).
@@ -43,6 +46,12 @@ service_env() { # name -> KEY=VALUE lines for that process
   if [[ $1 == wallet-sandbox ]]; then
     echo "HTTP_PORT=$WALLET_SANDBOX_PORT"
     echo "WALLET_CALLBACK_URL=http://127.0.0.1:$(service_port wallet-adapter api)/notify/wallet/transaction"
+    return
+  fi
+  if [[ $1 == dev-login ]]; then
+    echo "HTTP_PORT=$DEV_LOGIN_PORT"
+    echo "WALLET_SANDBOX_URL=http://127.0.0.1:$WALLET_SANDBOX_PORT"
+    echo "WALLET_ADAPTER_URL=http://127.0.0.1:$(service_port wallet-adapter api)"
     return
   fi
   echo "HTTP_PORT=$(service_port "$svc" api)"

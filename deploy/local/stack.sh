@@ -4,6 +4,9 @@
 # package registries; every command is idempotent.
 #
 #   deploy/local/stack.sh install|start|stop|status [infra|services|all]
+#
+# `start services` also starts the dev login and the gateway (nginx) in front of the APIs,
+# which serves the live page (apps/live, built with npm).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -23,7 +26,9 @@ FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION/ferretdb"
 SOCKUDO_BIN="$CACHE/sockudo-$SOCKUDO_VERSION/bin/sockudo"
 
 SERVICES=(wallet-sandbox goal-service.api goal-service.worker session-service.api
-  session-service.worker wallet-adapter.api wallet-adapter.worker notifier.api notifier.worker)
+  session-service.worker wallet-adapter.api wallet-adapter.worker notifier.api notifier.worker dev-login)
+WEB="$ROOT/apps/live"
+NGINX=/usr/sbin/nginx
 
 log() { printf '[stack] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -63,7 +68,7 @@ install_python() {
     uv pip install --quiet -p "$PY" --no-deps \
       -e "$ROOT/schemas" -e "$ROOT/libs/service-kit" -e "$ROOT/deploy/local/wallet-sandbox" \
       -e "$ROOT/services/goal-service" -e "$ROOT/services/session-service" \
-      -e "$ROOT/services/wallet-adapter" -e "$ROOT/services/notifier"
+      -e "$ROOT/services/wallet-adapter" -e "$ROOT/services/notifier" -e "$ROOT/deploy/local/dev-login"
     cp "$ROOT/requirements.lock" "$ROOT/.venv/.requirements.lock"
   fi
 }
@@ -102,7 +107,32 @@ install_sockudo() {
   log "Sockudo built in $((SECONDS - started))s"
 }
 
-install_all() { install_python; install_kafka; install_ferretdb; install_sockudo; }
+apt_install() { # package... (Debian's packages, without their recommends)
+  log "installing $* from Debian's packages"
+  local sudo=(); [[ $(id -u) -eq 0 ]] || sudo=(sudo)
+  "${sudo[@]}" apt-get update -qq
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+# The gateway is Debian's nginx; the browser test drives Debian's chromium (Playwright's own
+# browser download is never used).
+install_system() {
+  [[ -x $NGINX ]] || apt_install nginx
+  command -v chromium >/dev/null || apt_install chromium
+  command -v npm >/dev/null || apt_install nodejs npm
+}
+
+# The live page: npm ci from the committed lock when it changed, then an esbuild bundle.
+install_web() {
+  if ! cmp -s "$WEB/package-lock.json" "$WEB/node_modules/.package-lock.json.installed"; then
+    log "installing the live page's npm packages"
+    (cd "$WEB" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$WEB/package-lock.json" "$WEB/node_modules/.package-lock.json.installed"
+  fi
+  (cd "$WEB" && node build.mjs >/dev/null)
+}
+
+install_all() { install_python; install_kafka; install_ferretdb; install_sockudo; install_system; install_web; }
 
 # ---------------------------------------------------------------- start
 spawn() { # name logfile command...
@@ -169,6 +199,7 @@ start_infra() {
 service_cmd() { # name -> command line
   case "$1" in
     wallet-sandbox) echo "$PY -m wallet_sandbox" ;;
+    dev-login) echo "$PY -m dev_login" ;;
     *.api) echo "$PY -m $(tr - _ <<<"${1%.*}") api" ;;
     *.worker) echo "$PY -m $(tr - _ <<<"${1%.*}") worker" ;;
   esac
@@ -178,6 +209,7 @@ service_ready_url() {
   local svc="${1%.*}" kind="${1##*.}" port
   case "$1" in
     wallet-sandbox) echo "http://127.0.0.1:$WALLET_SANDBOX_PORT/healthz"; return ;;
+    dev-login) echo "http://127.0.0.1:$DEV_LOGIN_PORT/healthz"; return ;;
   esac
   if [[ $kind == api ]]; then port=$(service_port "$svc" api); else port=$(service_port "$svc" worker); fi
   echo "http://127.0.0.1:$port/readyz"
@@ -196,6 +228,24 @@ start_services() {
     wait_for "$name" 90 http_ok "$(service_ready_url "$name")"
   done
   log "services ready in $((SECONDS - t))s"
+  start_gateway
+}
+
+start_gateway() {
+  local conf="$VAR/conf/gateway" user=""
+  install_system; install_web
+  mkdir -p "$conf" "$VAR/data/gateway" "$VAR/log" "$VAR/run"
+  # As root nginx would hand its workers to `nobody`, who may not read the checkout.
+  [[ $(id -u) -eq 0 ]] && user="user root;"
+  sed -e "s|@VAR@|$VAR|g" -e "s|@USER@|$user|" -e "s|@WEB_ROOT@|$WEB/dist|" \
+    -e "s|@GATEWAY_PORT@|$GATEWAY_PORT|" -e "s|@DEV_LOGIN_PORT@|$DEV_LOGIN_PORT|" \
+    -e "s|@SOCKUDO_PORT@|$SOCKUDO_PORT|" -e "s|@GOAL_PORT@|$(service_port goal-service api)|" \
+    -e "s|@SESSION_PORT@|$(service_port session-service api)|" \
+    -e "s|@WALLET_PORT@|$(service_port wallet-adapter api)|" \
+    -e "s|@NOTIFIER_PORT@|$(service_port notifier api)|" "$HERE/gateway/nginx.conf" > "$conf/nginx.conf"
+  spawn gateway "$NGINX" -e "$VAR/log/gateway.log" -p "$VAR" -c "$conf/nginx.conf"
+  wait_for gateway 20 http_ok "http://127.0.0.1:$GATEWAY_PORT/index.html"
+  log "live page: http://127.0.0.1:$GATEWAY_PORT/"
 }
 
 # ---------------------------------------------------------------- stop/status
@@ -212,12 +262,12 @@ stop_one() {
   rm -f "$f"
 }
 
-stop_services() { local n; for n in "${SERVICES[@]}"; do stop_one "$n"; done; }
+stop_services() { local n; stop_one gateway; for n in "${SERVICES[@]}"; do stop_one "$n"; done; }
 stop_infra() { stop_one sockudo; stop_one ferretdb; stop_one kafka; }
 
 status() {
   local n
-  for n in kafka ferretdb sockudo "${SERVICES[@]}"; do
+  for n in kafka ferretdb sockudo "${SERVICES[@]}" gateway; do
     if running "$n"; then
       printf '%-24s running  pid %-7s rss %s KiB\n' "$n" "$(cat "$(pidfile "$n")")" \
         "$(ps -o rss= -p "$(cat "$(pidfile "$n")")" | tr -d ' ')"
@@ -227,7 +277,7 @@ status() {
 
 running_list() {
   local n
-  for n in kafka ferretdb sockudo "${SERVICES[@]}"; do running "$n" && echo "$n"; done; true
+  for n in kafka ferretdb sockudo "${SERVICES[@]}" gateway; do running "$n" && echo "$n"; done; true
 }
 
 cmd="${1:-status}" what="${2:-all}"

@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import time
 import uuid
 
@@ -32,6 +33,14 @@ def say(line: str) -> None:
     print(f"  +{time.monotonic() - T0:6.2f}s  {line}", flush=True)
 
 
+def live_page(user: User | None = None, session_id: str = "") -> str:
+    """The live page behind the local gateway; with a user, signed in as them on a session."""
+    url = f"http://127.0.0.1:{os.environ.get('GATEWAY_PORT', '35480')}/"
+    if user is None:
+        return url
+    return f"{url}?as={user.user_id}&name={user.username}#/streamer?session={session_id}"
+
+
 def person(role: str, name: str, run: str) -> User:
     uid = f"{role}-{name.lower()}-{run}"
     return User(user_id=uid, username=name, wallet_id=f"w-{uid}")
@@ -46,6 +55,7 @@ async def exclusive_flow(stack: Stack, run: str) -> None:
     say(f"{viewer.username} has {await stack.balance(viewer.wallet_id)} coins")
     session_id = await open_session(stack, streamer, per_minute=100)
     say(f"{streamer.username} opened live session {session_id}")
+    say(f"watch {streamer.username}'s screen: {live_page(streamer, session_id)}")
     async with PusherClient(stack, streamer) as s_ws, PusherClient(stack, viewer) as v_ws:
         await s_ws.subscribe(f"private-stream@{streamer.user_id}")
         await v_ws.subscribe(f"private-user@{viewer.user_id}")
@@ -84,6 +94,7 @@ async def ticket_flow(stack: Stack, run: str) -> None:
         stack, streamer, session_id, target=10, ticket_price=40, title="Friday night show"
     )
     say(f"{streamer.username} opened funding goal {goal_id}: 10 tickets at 40 coins")
+    say(f"watch {streamer.username}'s screen: {live_page(streamer, session_id)}")
     await wait_goal(stack, streamer, goal_id, state="active")
     for buyer, count in zip(buyers, (2, 1, 3), strict=True):
         r = await buy_tickets(stack, buyer, goal_id, count, idempotency_key=uuid.uuid4().hex)
@@ -154,12 +165,14 @@ async def show_flow(stack: Stack, run: str) -> None:
 
 async def main() -> None:
     run = uuid.uuid4().hex[:6]
+    print(f"The live page: {live_page()} (sign in as a demo streamer or viewer)")
     stack = Stack()
     try:
         await exclusive_flow(stack, run)
         await ticket_flow(stack, run)
         await show_flow(stack, run)
         print("\nledger:", await stack.ledger())
+        print(f"\nThe live page: {live_page()} (the links above replay both flows' goals)")
     finally:
         await stack.close()
 

@@ -1,0 +1,1 @@
+"""Local-only development login for the live page behind the local gateway."""

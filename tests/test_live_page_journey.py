@@ -1,0 +1,124 @@
+"""The live page, as people use it: a streamer's window and two viewers' windows in a real
+browser, through the local gateway, updated by Pusher events only."""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+import pytest
+from playwright.async_api import expect
+
+from journeys.browser import LivePage, chromium, gateway_url
+
+pytestmark = [pytest.mark.journey, pytest.mark.timeout(240)]
+WAIT = 45_000  # ms: a purchase travels HTTP -> Kafka -> wallet -> callback -> goal -> Pusher
+
+
+async def go_live_with_a_goal(streamer: LivePage) -> tuple[str, str]:
+    page = streamer.page
+    await page.fill('#go-live input[name="per_minute"]', "100")
+    await page.click('#go-live button[type="submit"]')
+    link = page.locator("#viewer-link")
+    await expect(link).to_be_visible(timeout=WAIT)
+    session_id = str(await link.get_attribute("href")).rsplit("session=", 1)[1]
+    await page.fill('#open-goal input[name="target"]', "6")
+    await page.fill('#open-goal input[name="ticket_price"]', "40")
+    await page.click('#open-goal button[type="submit"]')
+    card = streamer.goal_card()
+    await expect(card).to_be_visible(timeout=WAIT)
+    return session_id, str(await card.get_attribute("data-goal-id"))
+
+
+async def buy(viewer: LivePage, goal_id: str, count: int) -> None:
+    card = viewer.goal_card(goal_id)
+    await expect(card.locator("form.buy")).to_be_visible(timeout=WAIT)
+    await card.locator('input[name="count"]').fill(str(count))
+    await card.locator('form.buy button[type="submit"]').click()
+
+
+async def progress_is(streamer: LivePage, goal_id: str, tickets: int) -> None:
+    bar = streamer.goal_card(goal_id).locator('[role="progressbar"]')
+    await expect(bar).to_have_attribute("aria-valuenow", str(tickets), timeout=WAIT)
+
+
+async def leader_is(streamer: LivePage, goal_id: str, user_id: str) -> None:
+    first = streamer.goal_card(goal_id).locator(".leaderboard li").first
+    await expect(first).to_have_attribute("data-user-id", user_id, timeout=WAIT)
+
+
+async def test_streamer_and_viewers_watch_goals_and_requests_live() -> None:
+    run = uuid.uuid4().hex[:8]
+    ids = {who: f"{who}-{run}" for who in ("streamer", "viewer1", "viewer2")}
+    async with chromium() as browser:
+        streamer = await LivePage.open(browser, ids["streamer"], "Mia", "/streamer")
+        session_id, goal_id = await go_live_with_a_goal(streamer)
+        route = f"/viewer?session={session_id}"
+        viewer1 = await LivePage.open(browser, ids["viewer1"], "Leo", route)
+        viewer2 = await LivePage.open(browser, ids["viewer2"], "Noah", route)
+
+        await buy(viewer1, goal_id, 2)
+        await progress_is(streamer, goal_id, 2)
+        await leader_is(streamer, goal_id, ids["viewer1"])
+        await expect(viewer1.notices("held")).to_have_count(1, timeout=WAIT)
+
+        await buy(viewer2, goal_id, 3)  # overtakes viewer1: the leaderboard reorders
+        await progress_is(streamer, goal_id, 5)
+        await leader_is(streamer, goal_id, ids["viewer2"])
+        assert await streamer.leaderboard(goal_id) == [ids["viewer2"], ids["viewer1"]]
+        await expect(streamer.goal_card(goal_id).locator(".count")).to_have_text("5 / 6 tickets")
+        await streamer.screenshot("streamer-goal")
+
+        await viewer1.page.click('.price-option[data-duration="60"]')
+        request = streamer.page.locator(
+            f'#requests article.request[data-viewer="{ids["viewer1"]}"]'
+        )
+        await expect(request).to_be_visible(timeout=WAIT)
+        await expect(request.locator(".badge")).to_have_text("paid · in escrow", timeout=WAIT)
+        await expect(request.locator(".price")).to_have_text("100 coins")
+        await expect(viewer1.notices("held")).to_have_count(2, timeout=WAIT)
+        await streamer.screenshot("streamer-request")
+        await viewer1.screenshot("viewer1")
+
+        await expect(viewer2.notices("held")).to_have_count(1, timeout=WAIT)
+        await expect(viewer2.notices("held")).to_have_text(re.compile("120 coins held"))
+        mine, theirs = await viewer2.notice_transactions(), await viewer1.notice_transactions()
+        assert mine and theirs and not (mine & theirs), (mine, theirs)
+        assert "exclusive" not in (await viewer2.page.locator("#notices").inner_text())
+        await viewer2.screenshot("viewer2")
+
+
+async def channel_progress(streamer: LivePage, goal_id: str) -> int:
+    token = await streamer.page.evaluate("JSON.parse(sessionStorage['live-page.auth']).token")
+    async with httpx.AsyncClient() as http:
+        r = await http.get(
+            f"{gateway_url()}/channels/stream@{streamer.user_id}/state",
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    goal = r.json()["goals"].get(goal_id) or {}
+    return int(goal.get("progress", 0))
+
+
+async def test_a_reconnecting_streamer_catches_up_from_the_channel_state() -> None:
+    run = uuid.uuid4().hex[:8]
+    async with chromium() as browser:
+        streamer = await LivePage.open(browser, f"streamer-{run}", "Ava", "/streamer")
+        session_id, goal_id = await go_live_with_a_goal(streamer)
+        viewer = await LivePage.open(
+            browser, f"viewer-{run}", "Emma", f"/viewer?session={session_id}"
+        )
+        await streamer.page.evaluate("window.livePage.disconnect()")
+        await expect(streamer.page.locator("#connection")).not_to_have_text("connected")
+
+        await buy(viewer, goal_id, 4)  # published while the streamer's socket is down
+        for _ in range(150):
+            if await channel_progress(streamer, goal_id) == 4:
+                break
+            await viewer.page.wait_for_timeout(200)
+        await progress_is(streamer, goal_id, 0)
+
+        await streamer.page.evaluate("window.livePage.connect()")
+        await streamer.connected()
+        await progress_is(streamer, goal_id, 4)
+        await leader_is(streamer, goal_id, viewer.user_id)
