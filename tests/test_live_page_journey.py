@@ -48,6 +48,26 @@ async def leader_is(streamer: LivePage, goal_id: str, user_id: str) -> None:
     await expect(first).to_have_attribute("data-user-id", user_id, timeout=WAIT)
 
 
+async def request_unanswered_exclusive(streamer: LivePage, viewer: LivePage) -> None:
+    """A 60 s session the streamer has 15 s to answer: it arrives, expires, is refunded."""
+    await viewer.page.select_option('select[name="answer_window"]', "15")
+    await viewer.page.click('.price-option[data-duration="60"]')
+    request = streamer.page.locator(f'#requests article.request[data-viewer="{viewer.user_id}"]')
+    await expect(request).to_be_visible(timeout=WAIT)
+    await expect(request.locator(".badge")).to_have_text("paid · in escrow", timeout=WAIT)
+    await expect(request.locator(".price")).to_have_text("100 coins")
+    await expect(viewer.notices("held")).to_have_count(2, timeout=WAIT)
+    await streamer.screenshot("streamer-request")
+    await expect(viewer.notices("refused")).to_have_count(1, timeout=WAIT)
+    await viewer.page.click('.price-option[data-duration="60"]')  # at once: cooldown
+    await expect(viewer.page.locator("#cooldown .countdown")).to_have_text(
+        re.compile(r"00:0\d"), timeout=10_000
+    )
+    await expect(viewer.notices("refunded")).to_have_count(1, timeout=WAIT)
+    await expect(viewer.notices("refunded")).to_have_text(re.compile("100 coins refunded"))
+    await viewer.screenshot("viewer1")
+
+
 async def test_streamer_and_viewers_watch_goals_and_requests_live() -> None:
     run = uuid.uuid4().hex[:8]
     ids = {who: f"{who}-{run}" for who in ("streamer", "viewer1", "viewer2")}
@@ -70,16 +90,7 @@ async def test_streamer_and_viewers_watch_goals_and_requests_live() -> None:
         await expect(streamer.goal_card(goal_id).locator(".count")).to_have_text("5 / 6 tickets")
         await streamer.screenshot("streamer-goal")
 
-        await viewer1.page.click('.price-option[data-duration="60"]')
-        request = streamer.page.locator(
-            f'#requests article.request[data-viewer="{ids["viewer1"]}"]'
-        )
-        await expect(request).to_be_visible(timeout=WAIT)
-        await expect(request.locator(".badge")).to_have_text("paid · in escrow", timeout=WAIT)
-        await expect(request.locator(".price")).to_have_text("100 coins")
-        await expect(viewer1.notices("held")).to_have_count(2, timeout=WAIT)
-        await streamer.screenshot("streamer-request")
-        await viewer1.screenshot("viewer1")
+        await request_unanswered_exclusive(streamer, viewer1)
 
         await expect(viewer2.notices("held")).to_have_count(1, timeout=WAIT)
         await expect(viewer2.notices("held")).to_have_text(re.compile("120 coins held"))

@@ -51,6 +51,8 @@ start_containers() {
 }
 
 make -C "$ROOT" --no-print-directory lint
+# The live page's own logic (goal ordering, dedupe) under node's test runner.
+(cd "$ROOT/apps/live" && node --test --test-reporter=dot test/)
 if [[ $mode == containers ]]; then
   start_containers
   "$STACK" start services

@@ -37,8 +37,9 @@ export class Live {
     channel.bind("pusher:subscription_error", (err) => this.onEvent(channelName, "subscription.error", err || {}));
     channel.bind_global((event, data) => {
       if (event.startsWith("pusher")) return;
-      // At-least-once delivery: the same event id twice is one event.
-      const id = data && data.event_id;
+      // At-least-once delivery: the same event id twice on a channel is one event. One event
+      // may go to several channels (stream and user) and means something on each.
+      const id = data && data.event_id && `${channelName} ${data.event_id}`;
       if (id && this.seen.has(id)) return;
       if (id) this.seen.add(id);
       this.onEvent(channelName, event, data || {});

@@ -8,7 +8,8 @@ import { loadNames, nameOf } from "./names.js";
 import { activityLog, field, section } from "./widgets.js";
 import { noticeFor } from "./notices.js";
 
-const ANSWER_WINDOWS = [60, 120, 300];
+// How long the streamer has to answer; 15 s lets a demo show an expiry and its refund.
+const ANSWER_WINDOWS = [15, 60, 120, 300];
 
 export function mountViewer(auth, ui, params) {
   const api = new Api(auth);
@@ -22,6 +23,9 @@ export function mountViewer(auth, ui, params) {
   let session = null;
   let live = null;
   let cooldownUntil = 0;
+  // Inputs are rebuilt on every event; what the viewer typed or chose survives that.
+  let answerWithin = 60;
+  const buyCounts = new Map();
 
   replace(
     ui.body,
@@ -63,11 +67,12 @@ export function mountViewer(auth, ui, params) {
 
   function buyForm(entry) {
     if (entry.ended) return null;
-    const count = h("input", { name: "count", type: "number", min: 1, max: 100, value: 1 });
+    const id = entry.goal.goal_id;
+    const count = h("input", { name: "count", type: "number", min: 1, max: 100, value: buyCounts.get(id) || 1, oninput: (e) => buyCounts.set(id, e.target.value) });
     const buy = async (e) => {
       e.preventDefault();
       try {
-        await api.buyTickets(entry.goal.goal_id, Number(count.value), uuid());
+        await api.buyTickets(id, Number(count.value), uuid());
         say("ok", `Buying ${count.value} ticket(s)…`);
       } catch (err) {
         say("error", `${err.reason}: ${err.message}`);
@@ -84,8 +89,9 @@ export function mountViewer(auth, ui, params) {
       const f = requestFacts(open.goal, p);
       return replace(exclusiveBox, h("div", { class: "card request mine", "data-goal-id": open.goal.goal_id }, h("p", {}, `Your ${f.durationText} request (${coins(f.price)}) is ${f.paid ? "paid and waiting" : "awaiting payment"}.`), h("p", {}, `${nameOf(session.user_id)} can answer for `, countdown(toEpochMs(open.goal.exp), { done: "expiring…" }))));
     }
-    const window = h("select", { name: "answer_window" }, ANSWER_WINDOWS.map((s) => h("option", { value: s }, duration(s))));
-    const buttons = p.exclusive_durations.map((d) => h("button", { class: "price-option", "data-duration": d, onclick: () => request(d, Number(window.value)) }, h("strong", {}, duration(d)), h("span", {}, coins(Math.floor((p.exclusive_sd_per_minute * d) / 60)))));
+    const choose = (e) => (answerWithin = Number(e.target.value));
+    const window = h("select", { name: "answer_window", onchange: choose }, ANSWER_WINDOWS.map((s) => h("option", { value: s, selected: s === answerWithin }, duration(s))));
+    const buttons = p.exclusive_durations.map((d) => h("button", { class: "price-option", "data-duration": d, onclick: () => request(d, answerWithin) }, h("strong", {}, duration(d)), h("span", {}, coins(Math.floor((p.exclusive_sd_per_minute * d) / 60)))));
     const cooling = cooldownUntil > Date.now();
     replace(
       exclusiveBox,
