@@ -46,7 +46,7 @@ class LivePage:
         return live
 
     async def connected(self) -> None:
-        await expect(self.page.locator("#connection")).to_have_text("connected", timeout=30_000)
+        await expect(self.page.locator("#connection")).to_have_text("connected", timeout=60_000)
 
     async def screenshot(self, name: str) -> Path:
         ARTEFACTS.mkdir(parents=True, exist_ok=True)

@@ -66,6 +66,12 @@ function stateBadge(entry) {
   return h("span", { class: `badge ${word}` }, word);
 }
 
+function escrowWord({ ended, outcome, goal }) {
+  if (!ended) return "in escrow";
+  const funded = outcome ? outcome === "funded" : (goal.progress || 0) >= target(goal);
+  return funded ? "held for the show" : "refunded";
+}
+
 export function fundingCard(entry, { names, actions }) {
   const { goal, ended } = entry;
   const goalTarget = target(goal);
@@ -85,7 +91,7 @@ export function fundingCard(entry, { names, actions }) {
       "p",
       { class: "figures" },
       h("strong", { class: "count" }, `${goal.progress || 0} / ${goalTarget} tickets`),
-      h("span", {}, price ? ` · ${coins(price)} each · ${coins(coinsCounted(goal))} in escrow` : ""),
+      h("span", {}, price ? ` · ${coins(price)} each · ${coins(coinsCounted(goal))} ${escrowWord(entry)}` : ""),
       ended ? null : h("span", { class: "right" }, "ends in ", countdown(toEpochMs(goal.exp), { done: "ending…" })),
     ),
     rows.length
@@ -93,7 +99,7 @@ export function fundingCard(entry, { names, actions }) {
           "ol",
           { class: "leaderboard" },
           rows.map((e, i) =>
-            h("li", { "data-user-id": e.user_id }, h("span", { class: "rank" }, `#${i + 1}`), h("span", { class: "who" }, names(e.user_id)), h("span", { class: "num" }, `${e.progress} 🎟`), h("span", { class: "num muted" }, coins(e.cost))),
+            h("li", { "data-user-id": e.user_id }, h("span", { class: "rank" }, `#${i + 1}`), h("span", { class: "who" }, names(e.user_id)), h("span", { class: "num" }, `${e.progress} ${e.progress === 1 ? "ticket" : "tickets"}`), h("span", { class: "num muted" }, coins(e.cost))),
           ),
         )
       : h("p", { class: "muted small" }, "No tickets yet."),

@@ -2,6 +2,7 @@
 // Every change on screen comes from an event here; after a (re)subscription the stream's
 // channel state fills in whatever was missed while the socket was down.
 import Pusher from "pusher-js";
+import { learnName } from "./names.js";
 
 export class Live {
   constructor(auth, { onEvent, onState, onResync }) {
@@ -33,7 +34,11 @@ export class Live {
   // Subscribe; `resync` runs after every successful (re)subscription.
   follow(channelName) {
     const channel = this.pusher.subscribe(channelName);
-    channel.bind("pusher:subscription_succeeded", () => this.onResync(channelName));
+    channel.bind("pusher:subscription_succeeded", (members) => {
+      if (members && members.each) members.each((m) => learnName(m.id, m.info?.username));
+      this.onResync(channelName);
+    });
+    channel.bind("pusher:member_added", (m) => learnName(m.id, m.info?.username));
     channel.bind("pusher:subscription_error", (err) => this.onEvent(channelName, "subscription.error", err || {}));
     channel.bind_global((event, data) => {
       if (event.startsWith("pusher")) return;

@@ -10,6 +10,11 @@ export function loadNames() {
   return loaded;
 }
 
+// Presence members carry the usernames the notifier knows (user_info.username).
+export function learnName(userId, username) {
+  if (userId && username) known.set(userId, username);
+}
+
 export function nameOf(userId) {
   return known.get(userId) || userId;
 }

@@ -2,7 +2,7 @@
 // fill live, see the balance and payouts as they arrive.
 import { Api } from "./api.js";
 import { coins, countdown, h, replace, toEpochMs } from "./dom.js";
-import { FUNDING, GoalStore, TRIGGER, fundingCard, requestFacts } from "./goals.js";
+import { FUNDING, GoalStore, TRIGGER, classOf, fundingCard, requestFacts, title } from "./goals.js";
 import { Live } from "./live.js";
 import { loadNames, nameOf } from "./names.js";
 import { activityLog, field, section } from "./widgets.js";
@@ -125,9 +125,10 @@ export function mountStreamer(auth, ui, params) {
 
   function onEvent(channel, event, data) {
     if (event.startsWith("goal.")) {
-      store.apply(data.goal, { ended: event === "goal.ended", outcome: data.outcome || data.goal?.outcome });
+      // The same goal event reaches two of our channels; the store keeps the newest once.
+      if (!store.apply(data.goal, { ended: event === "goal.ended", outcome: data.outcome || data.goal?.outcome })) return;
       renderGoals();
-      log.add("event", `${event} ${data.goal?.goal_id || ""}`);
+      log.add("event", goalLine(event, data.goal));
     } else if (event === "balance.changed") {
       refreshBalance();
       if (data.direction === "credit" && data.reason === "release") addPayout(data.amount, "payout released from escrow");
@@ -144,13 +145,13 @@ export function mountStreamer(auth, ui, params) {
   }
 
   function onResync(channel) {
-    if (channel.startsWith("private-stream@")) {
+    if (channel.startsWith("presence-stream@")) {
       api.channelState(me).then((state) => store.applyState(state) && renderGoals(), (e) => log.add("error", `state: ${e.message}`));
     } else refreshBalance();
   }
 
   const live = new Live(auth, { onEvent, onState: ui.setConn, onResync });
-  live.follow(`private-stream@${me}`);
+  live.follow(`presence-stream@${me}`);
   live.follow(`private-user@${me}`);
   replace(payoutsBox, h("li", { class: "muted" }, "Payouts appear here as escrow is released to you."));
   loadNames().then(renderGoals);
@@ -158,6 +159,12 @@ export function mountStreamer(auth, ui, params) {
   if (restore) api.session(restore).then((s) => setSession(s.user_id === me ? s : null), () => setSession(null));
   else setSession(null);
   return () => live.disconnect();
+}
+
+function goalLine(event, goal) {
+  const what = classOf(goal) === TRIGGER ? "exclusive request" : `"${title(goal)}"`;
+  const verb = { "goal.added": "opened", "goal.progress.updated": `now ${goal.progress}`, "goal.ended": "ended" }[event] || event;
+  return `${what} ${verb}`;
 }
 
 function newestFirst(a, b) {

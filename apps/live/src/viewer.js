@@ -46,8 +46,7 @@ export function mountViewer(auth, ui, params) {
       replace(sessionBox, h("p", { class: "error" }, `No session ${sessionId}: ${err.message}`), joinForm());
       return;
     }
-    replace(sessionBox, h("p", {}, h("span", { class: `badge ${session.active ? "live" : "ended"}` }, session.active ? "LIVE" : "ended"), " ", h("strong", {}, session.title || "Live session"), ` by ${nameOf(session.user_id)}`));
-    live.follow(`private-stream@${session.user_id}`);
+    live.follow(`presence-stream@${session.user_id}`);
     render();
   }
 
@@ -59,6 +58,8 @@ export function mountViewer(auth, ui, params) {
 
   function render() {
     if (!session) return;
+    // The streamer's name arrives with the presence channel's members.
+    replace(sessionBox, h("p", {}, h("span", { class: `badge ${session.active ? "live" : "ended"}` }, session.active ? "LIVE" : "ended"), " ", h("strong", {}, session.title || "Live session"), ` by ${nameOf(session.user_id)}`));
     const mine = (e) => e.goal.conditions?.session_id === session.session_id;
     const funding = store.of(FUNDING).filter(mine).sort((a, b) => a.ended - b.ended || String(b.goal.goal_id).localeCompare(a.goal.goal_id));
     replace(goalsBox, funding.length ? funding.map((e) => fundingCard(e, { names: nameOf, actions: buyForm })) : h("p", { class: "muted" }, "No funding goal open on this stream."));
@@ -129,7 +130,7 @@ export function mountViewer(auth, ui, params) {
   }
 
   function onResync(channel) {
-    if (channel.startsWith("private-stream@")) api.channelState(session.user_id).then((s) => store.applyState(s) && render(), () => {});
+    if (channel.startsWith("presence-stream@")) api.channelState(session.user_id).then((s) => (store.applyState(s), render()), () => {});
     else refreshBalance();
   }
 
