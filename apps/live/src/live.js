@@ -42,9 +42,10 @@ export class Live {
     channel.bind("pusher:subscription_error", (err) => this.onEvent(channelName, "subscription.error", err || {}));
     channel.bind_global((event, data) => {
       if (event.startsWith("pusher")) return;
-      // At-least-once delivery: the same event id twice on a channel is one event. One event
-      // may go to several channels (stream and user) and means something on each.
-      const id = data && data.event_id && `${channelName} ${data.event_id}`;
+      // At-least-once delivery: the same event twice on a channel is one event. One cause
+      // may go to several channels (stream and user), and one Kafka event may become two
+      // Pusher events (escrow.refunded and balance.changed share an event id).
+      const id = data && data.event_id && `${channelName} ${event} ${data.event_id}`;
       if (id && this.seen.has(id)) return;
       if (id) this.seen.add(id);
       this.onEvent(channelName, event, data || {});
