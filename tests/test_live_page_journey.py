@@ -102,6 +102,8 @@ async def test_streamer_and_viewers_watch_goals_and_requests_live() -> None:
             await expect(refunds).to_have_text(
                 [re.compile(f"{coins} coins refunded")], timeout=WAIT
             )
+            balance = viewer.page.locator("#balance")
+            await expect(balance).to_have_text("1,000 coins", timeout=WAIT)
         await request_unanswered_exclusive(streamer, viewer1)
 
         await expect(viewer2.notices("held")).to_have_count(1, timeout=WAIT)
