@@ -92,6 +92,7 @@ async def test_a_show_held_and_ended_pays_the_streamer_once(stack: Stack, make_u
     assert await stack.balance(streamer.wallet_id) == 3 * PRICE
     assert [await stack.balance(u.wallet_id) for u in (a, b)] == [300 - 2 * PRICE, 300 - PRICE]
     assert await stack.holds(swag_tag(session_id, SHOW_TICKET, goal_id)) == []
+    await stack.assert_ledger_balanced()
     # the show is done: the session takes exclusive requests again
     assert (await trigger_exclusive(stack, viewer, session_id)).status_code == 202
 
@@ -129,6 +130,7 @@ async def assert_refunded_once(  # type: ignore[no-untyped-def]
     assert [await stack.balance(u.wallet_id) for u in buyers] == [300] * len(buyers)
     assert await stack.balance(streamer.wallet_id) == 0
     assert await stack.holds(swag_tag(session_id, SHOW_TICKET, goal_id)) == []
+    await stack.assert_ledger_balanced()
 
 
 async def test_tickets_bought_a_moment_before_the_end_count(stack: Stack, make_user) -> None:  # type: ignore[no-untyped-def]

@@ -151,6 +151,11 @@ class Stack:
         r.raise_for_status()
         return r.json()  # type: ignore[no-any-return]
 
+    async def assert_ledger_balanced(self) -> None:
+        """The sandbox's invariant: every minted coin is in a balance or an open hold."""
+        ledger = await self.ledger()
+        assert ledger["total_balances"] + ledger["open_holds"] == ledger["minted"], ledger
+
 
 class PusherClient:
     """A real websocket client of the Pusher protocol (v7), authorised by the notifier."""

@@ -117,3 +117,16 @@ async def test_one_replica_at_a_time_holds_the_lease(goals, seed, publisher, clo
     assert report.last["holds"] == 0  # a replica without the lease reports nothing
     clock.advance(121)
     assert await sweep(goals, holds, publisher, clock, leases=leases, config=other) == 1
+
+
+async def test_a_hold_for_a_goal_never_created_is_refunded_after_the_orphan_grace(
+    goals, publisher, clock
+) -> None:
+    holds = FakeEscrowHolds()
+    await holds.opened(hold("tx-orphan"))
+    config = SweepConfig(holder="a", grace_s=60, lease_s=120, orphan_grace_s=600)
+    clock.advance(599)
+    assert await sweep(goals, holds, publisher, clock, config=config) == 0
+    clock.advance(1)
+    assert await sweep(goals, holds, publisher, clock, config=config) == 1
+    assert publisher.messages() == [Refund(transaction_id="tx-orphan", reason="no_goal")]

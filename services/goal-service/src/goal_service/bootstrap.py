@@ -89,7 +89,10 @@ class Container(BaseContainer):
             publish=self.publisher.publish,
             report=EscrowMetrics(),
             config=SweepConfig(
-                holder=self.holder, grace_s=s.escrow_settle_grace_s, lease_s=s.escrow_sweep_lease_s
+                holder=self.holder,
+                grace_s=s.escrow_settle_grace_s,
+                lease_s=s.escrow_sweep_lease_s,
+                orphan_grace_s=s.escrow_orphan_grace_s,
             ),
         )
 

@@ -24,3 +24,5 @@ class Settings(KitSettings):
     escrow_sweep_interval_s: float = 60.0
     escrow_sweep_lease_s: float = 120.0
     escrow_settle_grace_s: float = 300.0
+    # A hold for a goal never created (create_goal lost) is refunded after this long.
+    escrow_orphan_grace_s: float = 3600.0

@@ -33,6 +33,9 @@ class SweepConfig:
     holder: str
     grace_s: float
     lease_s: float
+    # A hold whose goal this service never created (its create_goal was lost) is
+    # refunded once it is this old.
+    orphan_grace_s: float = 3600.0
     batch: int = 1000
 
 
@@ -55,7 +58,7 @@ async def reconcile_escrow(
     grace = timedelta(seconds=config.grace_s)
     overdue: list[tuple[Message, int]] = []
     for hold in await holds.open_holds(opened_before=now - grace, limit=config.batch):
-        command = await _overdue_command(hold, goals, now=now, grace=grace)
+        command = await _overdue_command(hold, goals, now=now, config=config)
         if command is not None:
             overdue.append((command, int(hold.get("amount", 0))))
     for command, _ in overdue:
@@ -72,11 +75,15 @@ async def reconcile_escrow(
 
 
 async def _overdue_command(
-    hold: dict[str, Any], goals: GoalRepository, *, now: datetime, grace: timedelta
+    hold: dict[str, Any], goals: GoalRepository, *, now: datetime, config: SweepConfig
 ) -> Message | None:
     goal = await goals.get(str(hold.get("goal_id")))
+    if goal is None:
+        orphaned = now - hold["opened_at"] >= timedelta(seconds=config.orphan_grace_s)
+        return Refund(transaction_id=hold["_id"], reason="no_goal") if orphaned else None
+    grace = timedelta(seconds=config.grace_s)
     show = None
-    if goal is not None and goal["_cls"] == SHOW_FUNDING_GOAL:
+    if goal["_cls"] == SHOW_FUNDING_GOAL:
         show = await goals.get(show_goal_id(goal["_id"]))
     due = settlement_due(hold["_id"], goal, show)
     if due is None or now - due.since < grace:
