@@ -65,7 +65,8 @@ service_env() { # name -> KEY=VALUE lines for that process
   # the journeys see a missed start and a repaired refund within seconds.
   if [[ $svc == goal-service ]]; then
     echo "SHOW_START_DEADLINE_S=${LOCAL_SHOW_START_DEADLINE_S:-15}"
-    echo "FUNDING_SETTLE_WINDOW_S=${LOCAL_FUNDING_SETTLE_WINDOW_S:-2}"
+    echo "FUNDING_SETTLE_WINDOW_S=${LOCAL_FUNDING_SETTLE_WINDOW_S:-1}"
+    echo "FUNDING_SETTLE_LONGEST_S=${LOCAL_FUNDING_SETTLE_LONGEST_S:-20}"
     echo "ESCROW_SWEEP_INTERVAL_S=${LOCAL_ESCROW_SWEEP_INTERVAL_S:-3}"
     echo "ESCROW_SWEEP_LEASE_S=${LOCAL_ESCROW_SWEEP_LEASE_S:-10}"
     echo "ESCROW_SETTLE_GRACE_S=${LOCAL_ESCROW_SETTLE_GRACE_S:-8}"

@@ -220,6 +220,18 @@ class FakePurchases:
     async def mark_published(self, purchase_id: str) -> None:
         self.docs[purchase_id]["published"] = True
 
+    async def accepted_before(self, goal_id: str, moment: datetime) -> list[Doc]:
+        return [
+            copy.deepcopy(doc)
+            for doc in self.docs.values()
+            if doc["goal_id"] == goal_id and doc.get("published") and doc["accepted_at"] < moment
+        ]
+
+    async def mark_failed(self, transaction_id: str) -> None:
+        for doc in self.docs.values():
+            if doc["transaction_id"] == transaction_id:
+                doc["failed"] = True
+
 
 class FakeAudit:
     def __init__(self) -> None:

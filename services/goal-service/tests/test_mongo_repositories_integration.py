@@ -84,13 +84,25 @@ async def test_purchases_and_audit_insert_once(db) -> None:  # type: ignore[no-u
     purchases, audit = MongoPurchases(db), MongoAudit(db)
     await purchases.ensure_indexes()
     await audit.ensure_indexes()
-    purchase = {"_id": "p1", "transaction_id": "tx-p1", "count": 2, "published": False}
+    purchase = {
+        "_id": "p1",
+        "goal_id": "g",
+        "transaction_id": "tx-p1",
+        "count": 2,
+        "published": False,
+        "accepted_at": T0,
+    }
     assert await purchases.insert_if_absent(purchase) == (purchase, True)
     stored, inserted = await purchases.insert_if_absent({**purchase, "count": 9})
     assert not inserted and stored["count"] == 2
+    assert await purchases.accepted_before("g", T0 + timedelta(seconds=1)) == []  # unsent
     await purchases.mark_published("p1")
     found = await purchases.find_by_transaction("tx-p1")
     assert found is not None and found["published"] is True
+    assert [p["_id"] for p in await purchases.accepted_before("g", T0 + timedelta(1))] == ["p1"]
+    assert await purchases.accepted_before("g", T0) == []
+    await purchases.mark_failed("tx-p1")
+    assert (await purchases.get("p1"))["failed"] is True  # type: ignore[index]
 
     assert await audit.record({"_id": "evt-1", "goal_id": "g", "version": 1})
     assert not await audit.record({"_id": "evt-1", "goal_id": "g", "version": 1})

@@ -16,12 +16,13 @@ from goal_service.adapters.sessions import HttpSessions
 from goal_service.adapters.tasks import MongoTasks
 from goal_service.config import Settings
 from goal_service.handlers.bind_show_goal_to_funding_goal import bind_show_goal_to_funding_goal
-from goal_service.handlers.close_funding_goal import close_funding_goal
+from goal_service.handlers.close_funding_goal import SettleWindow, close_funding_goal
 from goal_service.handlers.create_goal import create_goal
 from goal_service.handlers.deactivate_goal import deactivate_goal
 from goal_service.handlers.end_goal_on_failed_transfer import end_goal_on_failed_transfer
 from goal_service.handlers.end_session_goals import end_session_goals
 from goal_service.handlers.increment_goal_progress import increment_goal_progress
+from goal_service.handlers.mark_ticket_purchase_failed import mark_ticket_purchase_failed
 from goal_service.handlers.progress_trigger_goals import progress_trigger_goals
 from goal_service.handlers.reconcile_escrow import SweepConfig, reconcile_escrow
 from goal_service.handlers.schedule_lifecycle_tasks import run_due_tasks, schedule_lifecycle_tasks
@@ -117,7 +118,14 @@ def routes(c: Container) -> dict[str, Sequence[Handler]]:
             )
         ],
         "close_funding_goal": [
-            receiver(close_funding_goal, goals=c.goals, ended_sessions=c.ended_sessions)
+            receiver(
+                close_funding_goal,
+                goals=c.goals,
+                purchases=c.purchases,
+                tasks=c.tasks,
+                ended_sessions=c.ended_sessions,
+                window=SettleWindow(s.funding_settle_window_s, s.funding_settle_longest_s),
+            )
         ],
         "start_goal": [receiver(start_goal, goals=c.goals)],
         "increment_goal_progress": [receiver(increment_goal_progress, goals=c.goals)],
@@ -141,5 +149,8 @@ def routes(c: Container) -> dict[str, Sequence[Handler]]:
         "session.ended": [
             receiver(end_session_goals, goals=c.goals, ended_sessions=c.ended_sessions)
         ],
-        "transaction.failed": [receiver(end_goal_on_failed_transfer)],
+        "transaction.failed": [
+            receiver(end_goal_on_failed_transfer),
+            receiver(mark_ticket_purchase_failed, purchases=c.purchases),
+        ],
     }

@@ -15,8 +15,10 @@ class Settings(KitSettings):
     session_service_timeout_s: float = 2.0
     # A funding goal without exp lives this long (capped at 7 days by the API).
     funding_goal_default_lifetime_s: float = 24 * 3600
-    # After a funding goal ends, purchases it accepted before may still land this long.
+    # After a funding goal ends, it waits for the debits of the purchases it accepted
+    # before: it looks again every window, for at most the longest window.
     funding_settle_window_s: float = 3.0
+    funding_settle_longest_s: float = 30.0
     # A funded show must start within this long, or every ticket is refunded.
     show_start_deadline_s: float = 24 * 3600
     # Reconciliation sweep: how often, how long a replica's lease lasts, and how long a

@@ -85,6 +85,13 @@ class PurchaseRepository(Protocol):
 
     async def find_by_transaction(self, transaction_id: str) -> Doc | None: ...
 
+    async def accepted_before(self, goal_id: str, moment: datetime) -> list[Doc]:
+        """The goal's purchases accepted (and sent to the wallet) before `moment`."""
+        ...
+
+    async def mark_failed(self, transaction_id: str) -> None:
+        """The wallet refused the purchase's transfer: it will never be counted."""
+
     async def mark_published(self, purchase_id: str) -> None: ...
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from pymongo.errors import DuplicateKeyError
+
+from goal_service.domain.goal import utc_ms
 
 Doc = dict[str, Any]
 
@@ -37,6 +40,15 @@ class MongoPurchases:
         if doc is not None and doc.get("transaction_id") == transaction_id:
             return doc  # type: ignore[no-any-return]
         return await self._c.find_one({"transaction_id": transaction_id})  # type: ignore[no-any-return]
+
+    async def accepted_before(self, goal_id: str, moment: datetime) -> list[Doc]:
+        query = {"goal_id": goal_id, "published": True, "accepted_at": {"$lt": utc_ms(moment)}}
+        return [dict(doc) async for doc in self._c.find(query)]
+
+    async def mark_failed(self, transaction_id: str) -> None:
+        purchase = await self.find_by_transaction(transaction_id)
+        if purchase is not None:
+            await self._c.update_one({"_id": purchase["_id"]}, {"$set": {"failed": True}})
 
     async def mark_published(self, purchase_id: str) -> None:
         await self._c.update_one({"_id": purchase_id}, {"$set": {"published": True}})
