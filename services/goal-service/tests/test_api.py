@@ -80,6 +80,10 @@ def test_session_service_down_is_a_503(c, http) -> None:
         ({"ticket_price": 0}, "invalid_request"),
         ({"title": ""}, "invalid_request"),
         ({"session_id": "../admin"}, "invalid_request"),
+        # Past what a datetime holds: was an OverflowError and a 500.
+        ({"exp": 100000000000000000000}, "invalid_request"),
+        ({"exp": -(10**20)}, "invalid_request"),
+        ({"target": 10**30}, "invalid_request"),
     ],
 )
 def test_bad_goal_input_is_a_422(c, http, overrides, reason) -> None:

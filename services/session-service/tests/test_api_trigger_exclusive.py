@@ -85,8 +85,16 @@ async def test_with_a_forged_token_is_401(w: World) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [{"exp": EXP}, {"duration": 300}, {"exp": "soon", "duration": 300}, [1, 2], None],
-    ids=["no-duration", "no-exp", "exp-not-int", "not-object", "null"],
+    [
+        {"exp": EXP},
+        {"duration": 300},
+        {"exp": "soon", "duration": 300},
+        [1, 2],
+        None,
+        {"exp": 10**20, "duration": 300},
+        {"exp": EXP, "duration": 10**20},
+    ],
+    ids=["no-duration", "no-exp", "exp-not-int", "not-object", "null", "huge-exp", "huge-duration"],
 )
 async def test_a_malformed_body_is_422(w: World, body: Any) -> None:
     headers = {"Authorization": f"Bearer {w.token()}"}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Awaitable, Callable
 from typing import Annotated
 
@@ -10,9 +9,10 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service_kit import metrics, tracing
 from service_kit.auth import AuthError, Caller, JwtVerifier
+from service_kit.edge import BodyLimit, BodyTooLarge, Observe, http_error, too_large
 from service_kit.settings import KitSettings
 
 ReadyCheck = Callable[[], Awaitable[dict[str, bool]]]
@@ -31,26 +31,12 @@ def verifier_from(settings: KitSettings) -> JwtVerifier:
 def create_app(settings: KitSettings, *, ready: ReadyCheck, **fastapi_kwargs: object) -> FastAPI:
     app = FastAPI(title=settings.service_name, **fastapi_kwargs)  # type: ignore[arg-type]
     app.state.verifier = verifier_from(settings)
-    service = settings.service_name
 
-    @app.middleware("http")
-    async def observe(request: Request, call_next):  # type: ignore[no-untyped-def]
-        trace = tracing.child_of(request.headers.get("traceparent"))
-        token = tracing.set_current(trace)
-        started = time.perf_counter()
-        status = 500
-        try:
-            response = await call_next(request)
-            status = response.status_code
-            response.headers["traceparent"] = trace["traceparent"]
-            return response
-        finally:
-            tracing.reset(token)
-            route = getattr(request.scope.get("route"), "path", "unmatched")
-            metrics.HTTP_REQUESTS.labels(service, request.method, route, str(status)).inc()
-            metrics.HTTP_LATENCY.labels(service, request.method, route).observe(
-                time.perf_counter() - started
-            )
+    app.add_middleware(Observe, service=settings.service_name)
+    # Outermost: an oversized body is refused before tracing, auth or a signature check.
+    app.add_middleware(BodyLimit, max_bytes=settings.http_max_body_bytes)
+    app.add_exception_handler(BodyTooLarge, too_large)
+    app.add_exception_handler(StarletteHTTPException, http_error)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_body(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -27,13 +27,7 @@ def run(
     configure_logging(f"{settings.service_name}.{kind}", settings.log_level)
     if kind == "api":
         # uvicorn handles SIGTERM: stops accepting, drains in-flight requests, runs shutdown.
-        uvicorn.run(
-            build_api(),
-            host=settings.http_host,
-            port=settings.http_port,
-            log_config=None,
-            timeout_graceful_shutdown=20,
-        )
+        uvicorn.run(build_api(), **server_options(settings))
     elif kind == "worker" and build_worker is not None:
         app = build_worker()
         # faust's worker traps SIGTERM, stops agents and commits offsets before exiting.
@@ -49,6 +43,20 @@ def run(
         worker.execute_from_commandline()
     else:
         raise SystemExit(f"usage: python -m {settings.service_name.replace('-', '_')} api|worker")
+
+
+def server_options(settings: KitSettings) -> dict[str, Any]:
+    """How uvicorn serves an API (also used by the tests that start a real server)."""
+    return {
+        "host": settings.http_host,
+        "port": settings.http_port,
+        "log_config": None,
+        "timeout_graceful_shutdown": 20,
+        # h11 closes the connection when a request head outgrows its buffer (16 KiB by
+        # default) while it arrives in pieces, so the client saw a dropped connection instead
+        # of a 4xx. Heads up to this size are parsed and answered; bodies are capped apart.
+        "h11_max_incomplete_event_size": settings.http_max_head_bytes,
+    }
 
 
 def serve(

@@ -22,6 +22,9 @@ class KitSettings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     worker_web_port: int = 6066
+    # Every API body is small JSON; anything larger is refused (413) before it is parsed.
+    http_max_body_bytes: int = 64 * 1024
+    http_max_head_bytes: int = 256 * 1024
     log_level: str = "INFO"
 
     # JWTs come from the API gateway: HS256 with a shared secret, or RS256/ES256 with a key.

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import contextvars
+import re
 import secrets
+
+# A trace id the caller sends travels on into Kafka headers: only a well-formed one does.
+_TRACE_ID = re.compile(r"[0-9a-f]{32}")
 
 _current: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
     "trace", default=None
@@ -17,7 +21,7 @@ def new_traceparent(trace_id: str | None = None) -> str:
 def child_of(traceparent: str | None) -> dict[str, str]:
     """A new span id under the incoming trace (or a new trace when absent/invalid)."""
     parts = (traceparent or "").split("-")
-    if len(parts) == 4 and len(parts[1]) == 32:
+    if len(parts) == 4 and _TRACE_ID.fullmatch(parts[1]):
         return {"traceparent": new_traceparent(parts[1])}
     return {"traceparent": new_traceparent()}
 

@@ -18,6 +18,7 @@ from goal_service.usecases.goals import OpenGoal, end_goal, open_funding_goal, r
 from goal_service.usecases.shows import cancel_show, end_show, start_show
 from goal_service.usecases.tickets import buy_tickets
 from livestream_schemas.base import Message
+from livestream_schemas.bounds import EpochSeconds
 from service_kit.http import CallerDep, create_app, problem
 from service_kit.runner import api_lifespan
 
@@ -31,7 +32,9 @@ class OpenGoalBody(BaseModel):
     title: str = Field(min_length=1, max_length=200)
     target: int = Field(ge=1, le=1_000_000)
     ticket_price: int = Field(ge=1, le=1_000_000_000)
-    exp: int | None = Field(default=None, description="epoch seconds, future, at most 7 days")
+    exp: EpochSeconds | None = Field(
+        default=None, description="epoch seconds, future, at most 7 days"
+    )
 
 
 class TicketsBody(BaseModel):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -18,13 +18,13 @@ class Pricing(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     exclusive_sd_per_minute: int = Field(ge=1, le=MAX_PER_MINUTE)
-    exclusive_durations: list[int] = Field(min_length=1, max_length=50)
+    exclusive_durations: list[Annotated[int, Field(ge=1, le=MAX_DURATION_S)]] = Field(
+        min_length=1, max_length=50
+    )
 
     @field_validator("exclusive_durations")
     @classmethod
-    def _positive_unique(cls, durations: list[int]) -> list[int]:
-        if any(d <= 0 or d > MAX_DURATION_S for d in durations):
-            raise ValueError(f"durations must be between 1 and {MAX_DURATION_S} seconds")
+    def _unique(cls, durations: list[int]) -> list[int]:
         return sorted(set(durations))
 
     @model_validator(mode="after")

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from livestream_schemas.bounds import EpochSeconds
 from service_kit.http import CallerDep, create_app, problem
 from service_kit.runner import api_lifespan
 from session_service.bootstrap import Container
@@ -26,7 +27,7 @@ from session_service.domain.errors import (
     TriggerForbidden,
 )
 from session_service.domain.feed import DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT
-from session_service.domain.session import Pricing
+from session_service.domain.session import MAX_DURATION_S, Pricing
 from session_service.handlers import sessions as session_handlers
 from session_service.handlers.trigger_exclusive import (
     CommandsNotSent,
@@ -57,8 +58,10 @@ class OpenSessionBody(BaseModel):
 class TriggerExclusiveBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    exp: int = Field(description="epoch seconds; in the future, at most max_exclusive_request_s")
-    duration: int = Field(gt=0, description="seconds; one of the session's priced durations")
+    exp: EpochSeconds = Field(description="epoch seconds; future, at most max_exclusive_request_s")
+    duration: int = Field(
+        gt=0, le=MAX_DURATION_S, description="seconds; one of the session's priced durations"
+    )
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
+
+# Checked before anything is compared or parsed: a header of another shape (non-ASCII,
+# 100 KB, a float) is refused as malformed without reaching the HMAC comparison.
+_SIGNATURE = re.compile(r"[0-9a-fA-F]{64}")
+_TIMESTAMP = re.compile(r"[0-9]{1,12}")
 
 
 class SignatureRejected(Exception):
@@ -33,14 +39,14 @@ def verify_signature(
         raise SignatureRejected(
             "missing_signature", "X-Wallet-Timestamp and X-Wallet-Signature required"
         )
-    try:
-        sent_at = int(timestamp)
-    except ValueError:
-        raise SignatureRejected(
-            "invalid_timestamp", "X-Wallet-Timestamp is not unix seconds"
-        ) from None
+    timestamp, signature = timestamp.strip(), signature.strip()
+    if not _TIMESTAMP.fullmatch(timestamp):
+        raise SignatureRejected("invalid_timestamp", "X-Wallet-Timestamp is not unix seconds")
+    if not _SIGNATURE.fullmatch(signature):
+        raise SignatureRejected("invalid_signature", "X-Wallet-Signature is not 64 hex digits")
+    sent_at = int(timestamp)
     # The skew bound is what makes a captured callback useless for replay later on.
     if abs(now - sent_at) > max_skew_s:
         raise SignatureRejected("stale_signature", f"timestamp is more than {max_skew_s:g}s off")
-    if not hmac.compare_digest(sign(secret, timestamp, raw_body), signature.strip().lower()):
+    if not hmac.compare_digest(sign(secret, timestamp, raw_body), signature.lower()):
         raise SignatureRejected("bad_signature", "signature does not match the body")

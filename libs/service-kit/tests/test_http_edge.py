@@ -1,0 +1,76 @@
+"""What every API does before its routes: body cap, error shape, bounded metric labels."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from fastapi import Request
+
+from service_kit import metrics
+from service_kit.http import CallerDep, create_app
+from service_kit.settings import KitSettings
+
+
+async def _ready() -> dict[str, bool]:
+    return {"ok": True}
+
+
+@pytest.fixture
+async def client():  # type: ignore[no-untyped-def]
+    app = create_app(KitSettings(service_name="edge-test", http_max_body_bytes=1024), ready=_ready)
+
+    @app.post("/echo")
+    async def echo(request: Request, caller: CallerDep) -> dict[str, int]:
+        return {"n": len(await request.body())}
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://edge") as http:
+        yield http
+
+
+async def test_a_body_over_the_limit_is_413_before_authentication(client) -> None:  # type: ignore[no-untyped-def]
+    response = await client.post("/echo", content=b"x" * 1025)  # no token at all
+    assert response.status_code == 413
+    assert response.json() == {
+        "detail": {"reason": "body_too_large", "detail": "request body is larger than 1024 bytes"}
+    }
+
+
+async def test_a_body_at_the_limit_reaches_authentication(client) -> None:  # type: ignore[no-untyped-def]
+    response = await client.post("/echo", content=b"x" * 1024)
+    assert response.status_code == 401
+    assert response.json()["detail"]["reason"] == "unauthenticated"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status", "reason"),
+    [("GET", "/nowhere", 404, "not_found"), ("PUT", "/echo", 405, "method_not_allowed")],
+)
+async def test_routing_errors_come_in_the_documented_shape(  # type: ignore[no-untyped-def]
+    client, method: str, path: str, status: int, reason: str
+) -> None:
+    response = await client.request(method, path)
+    assert response.status_code == status
+    assert response.json()["detail"]["reason"] == reason
+    assert isinstance(response.json()["detail"]["detail"], str)
+
+
+async def test_a_made_up_method_is_counted_as_other(client) -> None:  # type: ignore[no-untyped-def]
+    for method in ("BREW", "X-RANDOM-1", "X-RANDOM-2"):
+        await client.request(method, "/healthz")
+    samples = [
+        s.labels["method"]
+        for m in metrics.HTTP_REQUESTS.collect()
+        for s in m.samples
+        if s.labels.get("service") == "edge-test" and s.name.endswith("_total")
+    ]
+    assert "other" in samples
+    assert not {"BREW", "X-RANDOM-1", "X-RANDOM-2"} & set(samples)
+
+
+async def test_every_answer_carries_a_traceparent_in_the_callers_trace(client) -> None:  # type: ignore[no-untyped-def]
+    parent = "00-" + "ab" * 16 + "-" + "cd" * 8 + "-01"
+    response = await client.get("/healthz", headers={"traceparent": parent})
+    assert response.headers["traceparent"].split("-")[1] == "ab" * 16
+    forged = await client.get("/healthz", headers={"traceparent": "00-" + "Z" * 32 + "-x-01"})
+    assert forged.headers["traceparent"].split("-")[1] != "Z" * 32
