@@ -10,6 +10,7 @@ import pytest
 from session_service_fakes import T0, FakeFeed, FakeSessions, make_session
 
 from livestream_schemas.goals import SHOW_FUNDING_GOAL, TRIGGER_EXCLUSIVE_GOAL
+from service_kit.auth import issue_token
 from session_service.bootstrap import Container
 from session_service.config import Settings
 from session_service.domain.feed import FeedEntry
@@ -17,6 +18,10 @@ from session_service.entrypoints.api import create_api
 
 SID = "a" * 24
 URL = f"/sessions/{SID}/feed"
+
+
+def auth(user_id: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {issue_token(Settings().jwt_secret, user_id)}"}
 
 
 def entry(n: int, session_id: str = SID) -> FeedEntry:
@@ -47,7 +52,10 @@ async def http(feed: FakeFeed) -> AsyncIterator[httpx.AsyncClient]:
     c.sessions = FakeSessions(make_session(SID), make_session("b" * 24))
     c.feed = feed
     transport = httpx.ASGITransport(app=create_api(c))
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
+    # The streamer reads their own feed unless a test says otherwise.
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://test", headers=auth("streamer-1")
+    ) as client:
         yield client
 
 
@@ -99,3 +107,25 @@ async def test_an_unknown_session_is_404(http: httpx.AsyncClient) -> None:
     response = await http.get(f"/sessions/{'0' * 24}/feed")
     assert response.status_code == 404
     assert response.json()["detail"]["reason"] == "session_not_found"
+
+
+async def test_reading_a_feed_needs_a_token(http: httpx.AsyncClient, feed: FakeFeed) -> None:
+    await feed.append(entry(1))
+    response = await http.get(URL, headers={"Authorization": ""})
+    assert response.status_code == 401
+    assert response.json()["detail"]["reason"] == "unauthenticated"
+
+
+@pytest.mark.parametrize(
+    ("reader", "sees"),
+    [("streamer-1", "viewer-1"), ("viewer-1", "viewer-1"), ("viewer-2", None)],
+    ids=["owner", "the-viewer-concerned", "anyone-else"],
+)
+async def test_who_paid_for_a_request_is_shown_to_the_owner_and_that_viewer_only(
+    http: httpx.AsyncClient, feed: FakeFeed, reader: str, sees: str | None
+) -> None:
+    await feed.append(entry(1))
+    response = await http.get(URL, headers=auth(reader))
+    [request] = response.json()["entries"]
+    assert request["kind"] == "exclusive_requested"
+    assert request["exclusive_to"] == sees

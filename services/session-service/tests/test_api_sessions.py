@@ -13,6 +13,7 @@ from livestream_schemas.sessions import SessionEnded
 from service_kit.auth import issue_token
 from session_service.bootstrap import Container
 from session_service.config import Settings
+from session_service.domain.session import Status
 from session_service.entrypoints.api import create_api
 
 PRICING = {"exclusive_sd_per_minute": 10, "exclusive_durations": [300, 60, 600]}
@@ -85,15 +86,45 @@ async def test_bad_session_bodies_are_422(api: Api, body: Any) -> None:
     assert api.sessions.docs == {}
 
 
-async def test_anyone_reads_a_session(api: Api) -> None:
+async def test_any_signed_in_user_reads_a_session(api: Api) -> None:
     session_id = (await api.open()).json()["session_id"]
-    response = await api.http.get(f"/sessions/{session_id}")
+    response = await api.http.get(f"/sessions/{session_id}", headers=api.auth("viewer-9"))
     assert response.status_code == 200
     assert response.json()["user_id"] == "streamer-1"
 
 
+async def test_reading_a_session_needs_a_token(api: Api) -> None:
+    session_id = (await api.open()).json()["session_id"]
+    response = await api.http.get(f"/sessions/{session_id}")
+    assert response.status_code == 401
+    assert response.json()["detail"]["reason"] == "unauthenticated"
+
+
+@pytest.mark.parametrize(
+    ("reader", "pairs", "exclusive_to"),
+    [
+        ("streamer-1", {"viewer-1", "viewer-2"}, "viewer-1"),
+        ("viewer-1", {"viewer-1"}, "viewer-1"),
+        ("viewer-2", {"viewer-2"}, None),
+        ("viewer-3", set(), None),
+    ],
+    ids=["owner", "viewer-in-session", "other-requester", "bystander"],
+)
+async def test_exclusive_requests_are_shown_to_the_owner_and_the_viewer_concerned(
+    api: Api, reader: str, pairs: set[str], exclusive_to: str | None
+) -> None:
+    session_id = (await api.open()).json()["session_id"]
+    for viewer in ("viewer-1", "viewer-2"):
+        await api.sessions.bind_trigger_goal(session_id, viewer, f"goal-of-{viewer}")
+    api.sessions._set(session_id, status=Status(preset="sd", exclusive_to="viewer-1"))
+    response = await api.http.get(f"/sessions/{session_id}", headers=api.auth(reader))
+    body = response.json()
+    assert set(body["exclusive_goal_pairs"]) == pairs
+    assert body["status"] == {"preset": "sd", "exclusive_to": exclusive_to}
+
+
 async def test_reading_an_unknown_session_is_404(api: Api) -> None:
-    response = await api.http.get(f"/sessions/{'0' * 24}")
+    response = await api.http.get(f"/sessions/{'0' * 24}", headers=api.auth("viewer-1"))
     assert response.status_code == 404
     assert response.json()["detail"]["reason"] == "session_not_found"
 

@@ -88,21 +88,24 @@ def _router(c: Container) -> APIRouter:
             sessions=c.sessions,
             clock=c.clock,
         )
-        return session_handlers.session_view(session)
+        return session_handlers.session_view(session, viewer_id=caller.user_id)
 
     @router.get("/sessions/{session_id}")
-    async def read_session(session_id: str) -> dict[str, Any]:
+    async def read_session(session_id: str, caller: CallerDep) -> dict[str, Any]:
         with _problems():
             session = await session_handlers.read_session(session_id, sessions=c.sessions)
-        return session_handlers.session_view(session)
+        return session_handlers.session_view(session, viewer_id=caller.user_id)
 
     @router.get("/sessions/{session_id}/feed")
-    async def read_feed(session_id: str, limit: FeedLimit = DEFAULT_FEED_LIMIT) -> dict[str, Any]:
+    async def read_feed(
+        session_id: str, caller: CallerDep, limit: FeedLimit = DEFAULT_FEED_LIMIT
+    ) -> dict[str, Any]:
         with _problems():
             entries = await session_handlers.read_feed(
                 session_id, limit=limit, sessions=c.sessions, feed=c.feed
             )
-        return {"session_id": session_id, "entries": [entry.view() for entry in entries]}
+        views = [session_handlers.feed_view(e, viewer_id=caller.user_id) for e in entries]
+        return {"session_id": session_id, "entries": views}
 
     @router.post("/sessions/{session_id}/end")
     async def end_session(session_id: str, caller: CallerDep) -> dict[str, Any]:
@@ -114,7 +117,7 @@ def _router(c: Container) -> APIRouter:
                 events=c.events,
                 clock=c.clock,
             )
-        return session_handlers.session_view(session)
+        return session_handlers.session_view(session, viewer_id=caller.user_id)
 
     @router.post("/sessions/{session_id}/trigger_exclusive", status_code=202)
     async def trigger(

@@ -82,6 +82,26 @@ def _ms(at: datetime) -> datetime:
     return at.replace(microsecond=at.microsecond // 1000 * 1000)
 
 
-def session_view(session: Session) -> dict[str, Any]:
-    """The JSON shape of a session (GET /sessions/{id} and friends)."""
-    return session.model_dump(mode="json")
+def session_view(session: Session, *, viewer_id: str) -> dict[str, Any]:
+    """The JSON shape of a session as `viewer_id` may see it (GET /sessions/{id} and friends).
+
+    Who paid for an exclusive request, and when, is the owner's and that viewer's business:
+    anyone else sees no exclusive pairs and no `exclusive_to`.
+    """
+    view = session.model_dump(mode="json")
+    if viewer_id == session.user_id:
+        return view
+    view["exclusive_goal_pairs"] = {
+        viewer: pair for viewer, pair in view["exclusive_goal_pairs"].items() if viewer == viewer_id
+    }
+    if view["status"]["exclusive_to"] != viewer_id:
+        view["status"]["exclusive_to"] = None
+    return view
+
+
+def feed_view(entry: FeedEntry, *, viewer_id: str) -> dict[str, Any]:
+    """A feed entry as `viewer_id` may see it: a request's viewer only for them and the owner."""
+    view = entry.view()
+    if "exclusive_to" in view and viewer_id not in (entry.streamer_id, entry.exclusive_to):
+        view["exclusive_to"] = None
+    return view
