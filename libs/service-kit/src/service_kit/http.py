@@ -9,6 +9,7 @@ from fastapi import Depends, FastAPI, Header, HTTPException, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service_kit.auth import AuthError, Caller, JwtVerifier
@@ -19,12 +20,15 @@ ReadyCheck = Callable[[], Awaitable[dict[str, bool]]]
 
 
 def verifier_from(settings: KitSettings) -> JwtVerifier:
+    settings.require_jwt_config()
     return JwtVerifier(
         key=settings.jwt_secret,
         algorithms=tuple(settings.jwt_algorithms),
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
         client_claim=settings.jwt_client_claim,
+        leeway_s=settings.jwt_leeway_s,
+        jwks_url=settings.jwt_jwks_url,
     )
 
 
@@ -77,8 +81,12 @@ async def current_caller(
         raise problem(
             401, "unauthenticated", "missing bearer token", {"WWW-Authenticate": "Bearer"}
         )
+    verifier: JwtVerifier = request.app.state.verifier
+    token = authorization.split(" ", 1)[1].strip()
     try:
-        return request.app.state.verifier.verify(authorization.split(" ", 1)[1].strip())  # type: ignore[no-any-return]
+        if verifier.fetches_keys:
+            return await run_in_threadpool(verifier.verify, token)
+        return verifier.verify(token)
     except AuthError as exc:
         raise problem(401, "unauthenticated", str(exc), {"WWW-Authenticate": "Bearer"}) from exc
 

@@ -10,6 +10,12 @@ from livestream_schemas.topics import TOPICS, dlq_topic
 DEV_JWT_SECRET = "dev-only-jwt-secret-change-me-32bytes!"
 
 
+def refuse_dev_secret(name: str, value: str, dev_value: str) -> None:
+    """Refuse a development default outside `local`: it is committed, so anyone can read it."""
+    if value == dev_value:
+        raise ValueError(f"{name} must be set outside the local environment")
+
+
 class KitSettings(BaseSettings):
     model_config = SettingsConfigDict(env_file=None, extra="ignore")
 
@@ -27,12 +33,16 @@ class KitSettings(BaseSettings):
     http_max_head_bytes: int = 256 * 1024
     log_level: str = "INFO"
 
-    # JWTs come from the API gateway: HS256 with a shared secret, or RS256/ES256 with a key.
-    jwt_secret: str = DEV_JWT_SECRET
+    # JWTs come from the API gateway: HS256 with a shared secret (JWT_SECRET) and/or
+    # RS256/ES256 with the gateway's public keys (JWT_JWKS_URL). Only APIs check tokens, so
+    # only APIs get these (see require_jwt_config); workers run without any.
+    jwt_secret: str = ""
+    jwt_jwks_url: str | None = None
     jwt_algorithms: list[str] = Field(default_factory=lambda: ["HS256"])
     jwt_issuer: str | None = None
     jwt_audience: str | None = None
     jwt_client_claim: str = "client_id"
+    jwt_leeway_s: float = 30.0
 
     lag_probe_interval_s: float = 15.0
     consumer_max_attempts: int = 3
@@ -42,10 +52,29 @@ class KitSettings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_dev_secrets_outside_local(self) -> KitSettings:
-        # A deployment that forgot its Secret must not start with a key anyone can read here.
-        if self.environment != "local" and self.jwt_secret == DEV_JWT_SECRET:
-            raise ValueError("JWT_SECRET must be set outside the local environment")
+        # The dev stack and the tests sign with the well-known key; a deployment that forgot
+        # its Secret must not start with a key anyone can read here.
+        if self.environment == "local":
+            self.jwt_secret = self.jwt_secret or DEV_JWT_SECRET
+        else:
+            refuse_dev_secret("JWT_SECRET", self.jwt_secret, DEV_JWT_SECRET)
         return self
+
+    def require_jwt_config(self) -> None:
+        """An API outside `local` needs a key, and pins the gateway's issuer and audience."""
+        if self.environment == "local":
+            return
+        missing = [
+            name
+            for name, value in (
+                ("JWT_SECRET or JWT_JWKS_URL", self.jwt_secret or self.jwt_jwks_url),
+                ("JWT_ISSUER", self.jwt_issuer),
+                ("JWT_AUDIENCE", self.jwt_audience),
+            )
+            if not value
+        ]
+        if missing:
+            raise ValueError(f"{', '.join(missing)} must be set outside the local environment")
 
     def topic(self, declared: str) -> str:
         known = {spec.name for spec in TOPICS}

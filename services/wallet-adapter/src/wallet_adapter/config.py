@@ -1,6 +1,11 @@
 from __future__ import annotations
 
-from service_kit.settings import KitSettings
+from pydantic import model_validator
+
+from service_kit.settings import KitSettings, refuse_dev_secret
+
+# What the local stack signs its sandbox callbacks with (deploy/local/env.sh).
+DEV_WALLET_CALLBACK_SECRET = "dev-only-wallet-callback-secret"
 
 
 class Settings(KitSettings):
@@ -16,3 +21,11 @@ class Settings(KitSettings):
     # Extra attempts for a command the wallet answered 5xx or not at all; ids make them safe.
     wallet_retries: int = 3
     wallet_retry_backoff_s: float = 0.2
+
+    @model_validator(mode="after")
+    def _no_dev_callback_secret_outside_local(self) -> Settings:
+        if self.environment != "local":
+            refuse_dev_secret(
+                "WALLET_CALLBACK_SECRET", self.wallet_callback_secret, DEV_WALLET_CALLBACK_SECRET
+            )
+        return self
