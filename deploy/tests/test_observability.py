@@ -74,8 +74,10 @@ def test_the_required_alerts_exist() -> None:
         "LivestreamWalletCallbackRejected",
         "LivestreamWalletCallbackFailing",
         "LivestreamEscrowOverdue",
+        "LivestreamCommandRefused",
     ):
         assert name in alerts and alerts[name]["annotations"]["summary"]
     assert "lsg_messages_dead_lettered_total" in alerts["LivestreamDeadLetterTopicGrowing"]["expr"]
     assert "/notify/wallet/transaction" in alerts["LivestreamWalletCallbackRejected"]["expr"]
     assert "lsg_escrow_overdue_holds" in alerts["LivestreamEscrowOverdue"]["expr"]
+    assert "lsg_commands_refused_total" in alerts["LivestreamCommandRefused"]["expr"]

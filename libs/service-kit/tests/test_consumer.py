@@ -85,3 +85,29 @@ async def test_message_types_without_receivers_are_skipped() -> None:
     d = Dispatcher(SETTINGS, pub, {"goal.created": []})  # type: ignore[arg-type]
     await d.dispatch("user.updated", raw())
     assert pub.sent == [] and pub.published == []
+
+
+async def test_a_refused_message_is_dead_lettered_at_once_with_its_reason_and_counted() -> None:
+    from service_kit import metrics
+    from service_kit.refusals import Refused
+
+    calls: list[str] = []
+
+    async def guarded(message: UserUpdated) -> list[Refund]:
+        calls.append("guarded")
+        raise Refused("forced_not_allowed", "a transfer is never forced")
+
+    def refused_count() -> float:
+        sample = metrics.COMMANDS_REFUSED.labels("svc", "user.updated", "forced_not_allowed")
+        return sample._value.get()
+
+    before = refused_count()
+    pub = FakePublisher()
+    d = Dispatcher(SETTINGS, pub, {"user.updated": [receiver(guarded)]})  # type: ignore[arg-type]
+    await d.dispatch("user.updated", raw(), b"u1")
+    assert calls == ["guarded"], "a refusal is final: no retries"
+    ((topic, _, _, headers),) = pub.sent
+    assert topic == "svc.dlq"
+    assert dict(headers)["dlq.error"].startswith(b"refused: forced_not_allowed")
+    assert pub.published == []
+    assert refused_count() == before + 1

@@ -4,6 +4,7 @@ import pytest
 
 from livestream_schemas.commands import Refund, Release
 from livestream_schemas.wallet import TransactionFailed
+from service_kit.refusals import Refused
 from wallet_adapter.handlers._settle_hold import SettlementRefused
 from wallet_adapter.handlers.refund import refund
 from wallet_adapter.handlers.release import release
@@ -60,3 +61,13 @@ async def test_a_refused_refund_raises_so_it_is_dead_lettered_not_reported_done(
         await refund(Refund(transaction_id=TXN), wallet=held)
     assert held.balances["w-viewer"] == 200
     assert held.holds[TXN]["amount"] == 300
+
+
+@pytest.mark.parametrize("settle", [refund, release], ids=["refund", "release"])
+@pytest.mark.parametrize("txn", ["someone-elses-transfer", "refund:" + TXN, ""])
+async def test_only_holds_our_services_created_are_settled(held, settle, txn: str) -> None:  # type: ignore[no-untyped-def]
+    command = Refund(transaction_id=txn) if settle is refund else Release(transaction_id=txn)
+    with pytest.raises(Refused) as refused:
+        await settle(command, wallet=held)  # type: ignore[arg-type]
+    assert refused.value.reason == "foreign_transaction_id"
+    assert held.calls == []

@@ -107,7 +107,7 @@ def escrow_transfer(amount: int = 300, txn: str = TXN) -> Transfer:
 async def test_escrow_debit_is_called_back_once_and_becomes_one_balance_decremented(pair) -> None:  # type: ignore[no-untyped-def]
     c, admin, deliverer = pair
     await _setup(c, admin)
-    assert await transfer(escrow_transfer(), wallet=c.wallet, users=c.users) == []
+    assert await transfer(escrow_transfer(), wallet=c.wallet, users=c.users, max_amount=10**6) == []
     (hold,) = (await admin.get("/holds", params={"tag": SWAG})).json()["holds"]
     assert (hold["payer"], hold["beneficiary"], hold["amount"]) == ("w-viewer", "w-streamer", 300)
     assert await deliverer.deliver_due() == 1
@@ -126,7 +126,7 @@ async def test_escrow_debit_is_called_back_once_and_becomes_one_balance_decremen
         None,
         300,
     )
-    (event,) = await trigger_user_balance_updated(message, users=c.users)
+    (event,) = await trigger_user_balance_updated(message, users=c.users, max_amount=10**6)
     assert isinstance(event, BalanceDecremented)
     assert (event.user_id, event.user_wallet_id, event.amount, event.transaction_id) == (
         "viewer-1",
@@ -140,13 +140,15 @@ async def test_refund_once_then_release_is_refused_and_overdraft_fails(pair) -> 
     c, admin, _ = pair
     await _setup(c, admin)
     assert (await refund(Refund(transaction_id=TXN), wallet=c.wallet))[0].reason == "no_hold"  # type: ignore[attr-defined]
-    await transfer(escrow_transfer(), wallet=c.wallet, users=c.users)
+    await transfer(escrow_transfer(), wallet=c.wallet, users=c.users, max_amount=10**6)
     for _ in range(2):
         assert await refund(Refund(transaction_id=TXN), wallet=c.wallet) == []
     assert (await admin.get("/accounts/w-viewer")).json()["balance"] == 500
     (settled,) = await release(Release(transaction_id=TXN), wallet=c.wallet)
     assert (settled.reason, settled.detail) == ("hold_settled", "refunded")  # type: ignore[attr-defined]
-    (overdraft,) = await transfer(escrow_transfer(501, "t-big"), wallet=c.wallet, users=c.users)
+    (overdraft,) = await transfer(
+        escrow_transfer(501, TXN + "-big"), wallet=c.wallet, users=c.users, max_amount=10**6
+    )
     assert overdraft.reason == "insufficient_funds"  # type: ignore[attr-defined]
     summary = (await admin.get("/ledger/summary")).json()
     assert summary == {"total_balances": 500, "open_holds": 0, "minted": 500}

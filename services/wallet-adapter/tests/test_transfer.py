@@ -1,12 +1,16 @@
 from __future__ import annotations
 
+import pytest
+
 from livestream_schemas.commands import Transfer
 from livestream_schemas.tags import TRIGGER_EXCLUSIVE, escrow_tag, parse_escrow_tag, swag_tag
 from livestream_schemas.wallet import TransactionFailed
+from service_kit.refusals import Refused
 from wallet_adapter.handlers.transfer import transfer
 
 SWAG = swag_tag("session-1", TRIGGER_EXCLUSIVE, "goal-1")
 TXN = "session:trigger-exclusive:goal-1"
+MAX = 10_000
 
 
 def command(**overrides: object) -> Transfer:
@@ -24,7 +28,7 @@ def command(**overrides: object) -> Transfer:
 async def test_escrow_transfer_has_no_destination_and_the_streamers_escrow_tag(
     wallet, users
 ) -> None:  # type: ignore[no-untyped-def]
-    assert await transfer(command(), wallet=wallet, users=users) == []
+    assert await transfer(command(), wallet=wallet, users=users, max_amount=MAX) == []
     ((_, order),) = wallet.calls
     assert order.transaction_id == TXN
     assert (order.from_wallet, order.to_wallet, order.amount) == ("w-viewer", None, 300)
@@ -37,23 +41,44 @@ async def test_escrow_transfer_has_no_destination_and_the_streamers_escrow_tag(
 
 async def test_redelivered_transfer_moves_the_coins_once_and_reports_nothing(wallet, users) -> None:  # type: ignore[no-untyped-def]
     for _ in range(3):
-        assert await transfer(command(), wallet=wallet, users=users) == []
+        assert await transfer(command(), wallet=wallet, users=users, max_amount=MAX) == []
     assert len(wallet.calls) == 3
     assert wallet.balances["w-viewer"] == 200
     assert list(wallet.holds) == [TXN]
 
 
-async def test_direct_transfer_goes_to_the_recipients_wallet(wallet, users) -> None:  # type: ignore[no-untyped-def]
-    cmd = command(to_user_id="streamer-1", escrow_user_id=None)
-    assert await transfer(cmd, wallet=wallet, users=users) == []
-    ((_, order),) = wallet.calls
-    assert order.to_wallet == "w-streamer"
-    assert order.tags == (SWAG,)
-    assert wallet.balances == {"w-viewer": 200, "w-streamer": 300}
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"to_user_id": "streamer-1", "escrow_user_id": None}, "destination_not_allowed"),
+        ({"to_user_id": "streamer-1"}, "destination_not_allowed"),
+        ({"forced": True}, "forced_not_allowed"),
+        ({"escrow_user_id": None}, "no_escrow_beneficiary"),
+        ({"tags": [SWAG, escrow_tag("w-attacker", SWAG)]}, "escrow_tag_not_allowed"),
+        ({"amount": MAX + 1}, "amount_out_of_bounds"),
+        ({"transaction_id": "anything-else"}, "foreign_transaction_id"),
+        ({"transaction_id": "session:trigger-exclusive:"}, "foreign_transaction_id"),
+    ],
+    ids=lambda v: v if isinstance(v, str) else None,
+)
+async def test_a_command_no_producer_of_ours_sends_is_refused_and_moves_nothing(
+    wallet, users, overrides, reason
+) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(Refused) as refused:
+        await transfer(command(**overrides), wallet=wallet, users=users, max_amount=MAX)
+    assert refused.value.reason == reason
+    assert wallet.calls == []
+    assert wallet.balances == {"w-viewer": 500, "w-streamer": 0}
+
+
+async def test_the_largest_allowed_amount_goes_through(wallet, users) -> None:  # type: ignore[no-untyped-def]
+    wallet.balances["w-viewer"] = MAX
+    assert await transfer(command(amount=MAX), wallet=wallet, users=users, max_amount=MAX) == []
+    assert wallet.holds[TXN]["amount"] == MAX
 
 
 async def test_overdraft_becomes_transaction_failed_insufficient_funds(wallet, users) -> None:  # type: ignore[no-untyped-def]
-    (event,) = await transfer(command(amount=501), wallet=wallet, users=users)
+    (event,) = await transfer(command(amount=501), wallet=wallet, users=users, max_amount=MAX)
     assert isinstance(event, TransactionFailed)
     assert (event.transaction_id, event.kind, event.reason) == (
         TXN,
@@ -69,7 +94,7 @@ async def test_unknown_user_in_the_read_model_fails_without_calling_the_wallet(
     wallet, users
 ) -> None:  # type: ignore[no-untyped-def]
     for cmd in (command(from_user_id="ghost"), command(escrow_user_id="ghost")):
-        (event,) = await transfer(cmd, wallet=wallet, users=users)
+        (event,) = await transfer(cmd, wallet=wallet, users=users, max_amount=MAX)
         assert isinstance(event, TransactionFailed)
         assert event.reason == "unknown_wallet"
     assert wallet.calls == []
@@ -77,13 +102,15 @@ async def test_unknown_user_in_the_read_model_fails_without_calling_the_wallet(
 
 async def test_wallet_refusals_map_to_reasons(wallet, users) -> None:  # type: ignore[no-untyped-def]
     del wallet.balances["w-viewer"]
-    (unknown,) = await transfer(command(), wallet=wallet, users=users)
+    (unknown,) = await transfer(command(), wallet=wallet, users=users, max_amount=MAX)
     assert unknown.reason == "unknown_wallet"  # type: ignore[attr-defined]
     wallet.balances["w-viewer"] = 500
-    await transfer(command(), wallet=wallet, users=users)
-    (conflict,) = await transfer(command(amount=299), wallet=wallet, users=users)
+    await transfer(command(), wallet=wallet, users=users, max_amount=MAX)
+    (conflict,) = await transfer(command(amount=299), wallet=wallet, users=users, max_amount=MAX)
     assert conflict.reason == "conflict"  # type: ignore[attr-defined]
     wallet.unavailable = True
-    (down,) = await transfer(command(transaction_id="other"), wallet=wallet, users=users)
+    (down,) = await transfer(
+        command(transaction_id=TXN + "-2"), wallet=wallet, users=users, max_amount=MAX
+    )
     assert down.reason == "wallet_unavailable"  # type: ignore[attr-defined]
     assert wallet.balances["w-viewer"] == 200

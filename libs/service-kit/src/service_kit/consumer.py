@@ -17,6 +17,7 @@ from livestream_schemas.base import Message
 from livestream_schemas.envelope import Envelope, decode
 from service_kit import metrics, tracing
 from service_kit.kafka import Publisher, derived_event_id
+from service_kit.refusals import Refused
 from service_kit.settings import KitSettings
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,10 @@ class Dispatcher:
                         trace=tracing.child_of(envelope.trace.get("traceparent")),
                     )
                 return True
+            except Refused as exc:
+                # Retrying cannot change the answer: park it now, with why.
+                self._last_error = self._refused(topic, envelope, handler, exc)
+                return False
             except Exception as exc:
                 metrics.MESSAGES_FAILED.labels(service, topic).inc()
                 self._last_error = f"{type(exc).__name__}: {exc}"
@@ -98,6 +103,12 @@ class Dispatcher:
         return False
 
     _last_error: str = ""
+
+    def _refused(self, topic: str, envelope: Envelope, handler: Handler, exc: Refused) -> str:
+        metrics.COMMANDS_REFUSED.labels(self.settings.service_name, topic, exc.reason).inc()
+        fields = {"handler": handler.__name__, "topic": topic, "reason": exc.reason}
+        log.error("message refused", extra={"fields": fields | {"event_id": envelope.event_id}})
+        return f"refused: {exc.reason}: {exc}"
 
     async def dead_letter(
         self, topic: str, raw: bytes, *, key: bytes, handler: str, error: str

@@ -21,6 +21,11 @@ MESSAGES_DEAD_LETTERED = Counter(
     "Messages sent to the dead-letter topic",
     ["service", "topic"],
 )
+COMMANDS_REFUSED = Counter(
+    "lsg_commands_refused_total",
+    "Messages a receiver refused to act on (dead-lettered at once, never retried)",
+    ["service", "topic", "reason"],
+)
 MESSAGES_PUBLISHED = Counter(
     "lsg_messages_published_total", "Kafka messages published", ["service", "topic"]
 )

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from livestream_schemas.base import Message
+from livestream_schemas.transactions import trigger_exclusive_transaction_id
 from service_kit.users import UserProfile
 from session_service.domain.feed import FeedEntry
 from session_service.domain.idempotency import StoredAnswer
@@ -54,7 +55,7 @@ def lock_id(session_id: str, viewer_id: str) -> str:
 
 def trigger_transaction_id(goal_id: str) -> str:
     """The escrow hold's id; also the goal's progress insert_id."""
-    return f"session:trigger-exclusive:{goal_id}"
+    return trigger_exclusive_transaction_id(goal_id)
 
 
 class WalletUnavailable(Exception):

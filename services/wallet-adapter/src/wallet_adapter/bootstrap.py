@@ -52,7 +52,14 @@ def bootstrap(settings: Settings) -> Container:
 def routes(c: Container) -> dict[str, Sequence[Handler]]:
     """Message type -> its receivers in this service, in order."""
     return {
-        "transfer": [receiver(transfer, wallet=c.wallet, users=c.users)],
+        "transfer": [
+            receiver(
+                transfer,
+                wallet=c.wallet,
+                users=c.users,
+                max_amount=c.settings.max_transfer_coins,
+            )
+        ],
         "refund": [receiver(refund, wallet=c.wallet)],
         "release": [receiver(release, wallet=c.wallet)],
         "transaction.created": [receiver(trigger_user_balance_updated, users=c.users)],

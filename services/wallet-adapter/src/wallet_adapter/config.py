@@ -21,6 +21,9 @@ class Settings(KitSettings):
     # Extra attempts for a command the wallet answered 5xx or not at all; ids make them safe.
     wallet_retries: int = 3
     wallet_retry_backoff_s: float = 0.2
+    # The largest transfer any producer of ours can ask for: an exclusive session at the top
+    # per-minute price for 24 h is 1.44e12 coins, 100 tickets at the top price 1e11.
+    max_transfer_coins: int = 2 * 10**12
 
     @model_validator(mode="after")
     def _no_dev_callback_secret_outside_local(self) -> Settings:

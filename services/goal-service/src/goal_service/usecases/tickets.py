@@ -14,6 +14,7 @@ from livestream_schemas.base import Message
 from livestream_schemas.commands import Transfer
 from livestream_schemas.goals import SHOW_FUNDING_GOAL
 from livestream_schemas.tags import SHOW_TICKET, swag_tag
+from livestream_schemas.transactions import show_ticket_transaction_id
 from service_kit.auth import Caller
 
 Publish = Callable[[Message], Awaitable[Any]]
@@ -24,7 +25,7 @@ def purchase_id_for(buyer: str, goal_id: str, key: str) -> str:
 
 
 def transaction_id_for(goal_id: str, purchase_id: str) -> str:
-    return f"goal:show-ticket:{goal_id}:{purchase_id}"
+    return show_ticket_transaction_id(goal_id, purchase_id)
 
 
 async def buy_tickets(

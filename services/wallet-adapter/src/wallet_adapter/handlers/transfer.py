@@ -4,6 +4,7 @@ from livestream_schemas.base import Message
 from livestream_schemas.commands import Transfer
 from livestream_schemas.tags import escrow_tag, parse_swag_tag
 from livestream_schemas.wallet import TransactionFailed
+from wallet_adapter.domain.guard import check_transfer
 from wallet_adapter.ports import (
     UnknownUser,
     UserReadModel,
@@ -17,9 +18,12 @@ from wallet_adapter.ports import (
 REASONS = {402: "insufficient_funds", 404: "unknown_wallet", 409: "conflict"}
 
 
-async def transfer(message: Transfer, *, wallet: WalletApi, users: UserReadModel) -> list[Message]:
+async def transfer(
+    message: Transfer, *, wallet: WalletApi, users: UserReadModel, max_amount: int
+) -> list[Message]:
     """Ask the wallet to move the coins; only a refusal is reported here (success comes back
-    as the wallet's callback)."""
+    as the wallet's callback). A command no producer of ours sends is refused outright."""
+    check_transfer(message, max_amount=max_amount)
     try:
         order = await wallet_transfer(message, users)
     except UnknownUser as exc:
