@@ -24,14 +24,19 @@ export LSG_PORT_OFFSET KAFKA_PORT KAFKA_CONTROLLER_PORT FERRETDB_PORT SOCKUDO_PO
   WALLET_SANDBOX_PORT GATEWAY_PORT DEV_LOGIN_PORT PUSHER_APP_ID PUSHER_KEY PUSHER_SECRET JWT_SECRET WALLET_CALLBACK_SECRET \
   KAFKA_BOOTSTRAP_SERVERS MONGODB_URI PUSHER_HOST PUSHER_PORT
 
-# API port 3800N, worker web port 3810N (plus LSG_PORT_OFFSET).
-service_port() { # service kind
-  local n
+# API port 3800N, worker web port 3810N, their /metrics ports 3820N and 3830N
+# (plus LSG_PORT_OFFSET).
+service_port() { # service api|worker|api-metrics|worker-metrics
+  local n base
   case "$1" in
     goal-service) n=1 ;; session-service) n=2 ;; wallet-adapter) n=3 ;; notifier) n=4 ;;
     *) return 1 ;;
   esac
-  if [[ $2 == api ]]; then echo $((38000 + n + LSG_PORT_OFFSET)); else echo $((38100 + n + LSG_PORT_OFFSET)); fi
+  case "$2" in
+    api) base=38000 ;; worker) base=38100 ;; api-metrics) base=38200 ;; worker-metrics) base=38300 ;;
+    *) return 1 ;;
+  esac
+  echo $((base + n + LSG_PORT_OFFSET))
 }
 # The journeys' fixtures find the APIs through these.
 : "${GOAL_SERVICE_PORT:=$(service_port goal-service api)}"
@@ -56,6 +61,7 @@ service_env() { # name -> KEY=VALUE lines for that process
   fi
   echo "HTTP_PORT=$(service_port "$svc" api)"
   echo "WORKER_WEB_PORT=$(service_port "$svc" worker)"
+  echo "METRICS_PORT=$(service_port "$svc" "${1#*.}-metrics")"
   echo "WALLET_API_URL=http://127.0.0.1:$WALLET_SANDBOX_PORT"
   echo "WALLET_ADAPTER_URL=http://127.0.0.1:$(service_port wallet-adapter api)"
   echo "SESSION_SERVICE_URL=http://127.0.0.1:$(service_port session-service api)"

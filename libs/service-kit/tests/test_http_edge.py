@@ -74,3 +74,23 @@ async def test_every_answer_carries_a_traceparent_in_the_callers_trace(client) -
     assert response.headers["traceparent"].split("-")[1] == "ab" * 16
     forged = await client.get("/healthz", headers={"traceparent": "00-" + "Z" * 32 + "-x-01"})
     assert forged.headers["traceparent"].split("-")[1] != "Z" * 32
+
+
+async def test_the_api_port_serves_no_metrics(client) -> None:  # type: ignore[no-untyped-def]
+    response = await client.get("/metrics")
+    assert response.status_code == 404
+    assert "lsg_http_requests_total" not in response.text
+
+
+def test_metrics_are_served_on_their_own_port() -> None:
+    import socket
+    import urllib.request
+
+    from service_kit.runner import serve_metrics
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    serve_metrics(KitSettings(metrics_port=port))
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as answer:
+        assert b"lsg_http_requests_total" in answer.read()

@@ -22,6 +22,7 @@ from service_kit.settings import KitSettings
 pytestmark = pytest.mark.integration
 HERE = Path(__file__).parent
 WEB_PORT = 38199 + int(os.environ.get("LSG_PORT_OFFSET", "0"))
+METRICS_PORT = 38299 + int(os.environ.get("LSG_PORT_OFFSET", "0"))
 
 
 async def _wait_for(predicate, timeout: float = 60.0, interval: float = 0.2):  # type: ignore[no-untyped-def]
@@ -51,6 +52,7 @@ async def probe(stack_env: dict[str, str]):  # type: ignore[no-untyped-def]
         "MONGODB_DATABASE": f"kit_probe_{run_id}",
         "TOPIC_OVERRIDES": f'{{"user.updated": "{topic}"}}',
         "WORKER_WEB_PORT": str(WEB_PORT),
+        "METRICS_PORT": str(METRICS_PORT),
         "CONSUMER_MAX_ATTEMPTS": "3",
         "CONSUMER_RETRY_BACKOFF_S": "0.05",
         "LAG_PROBE_INTERVAL_S": "1",
@@ -129,8 +131,12 @@ async def test_agent_consumes_and_dead_letters_poison_then_continues(probe) -> N
             "kafka": True,
         }
 
+        assert (await web.get("/metrics")).status_code == 404, "metrics have a port of their own"
+
+    async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{METRICS_PORT}", timeout=5) as scrape:
+
         async def lag_exported():  # type: ignore[no-untyped-def]
-            text = (await web.get("/metrics")).text
+            text = (await scrape.get("/metrics")).text
             topic = settings.topic("user.updated")
             return (
                 f'lsg_consumer_lag_messages{{partition="0",service="{settings.service_name}",topic="{topic}"}}'

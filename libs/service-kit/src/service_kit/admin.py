@@ -12,20 +12,26 @@ import sys
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import KafkaError
 
 from livestream_schemas.topics import all_topic_specs
+from service_kit.kafka_security import client_options
 from service_kit.settings import KitSettings
 
 
-async def ensure_topics(bootstrap: str, timeout_s: float) -> list[str]:
+async def ensure_topics(
+    bootstrap: str, timeout_s: float, *, security: dict[str, Any] | None = None
+) -> list[str]:
     """Create every declared topic that is missing; returns the names created."""
     deadline = time.monotonic() + timeout_s
     while True:
-        admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, client_id="lsg-admin")
+        admin = AIOKafkaAdminClient(
+            bootstrap_servers=bootstrap, client_id="lsg-admin", **(security or {})
+        )
         try:
             await admin.start()
             existing = set(await admin.list_topics())
@@ -84,6 +90,7 @@ async def redrive(
     limit: int | None = None,
     dry_run: bool = False,
     say: Callable[[str], None] = print,
+    security: dict[str, Any] | None = None,
 ) -> int:
     """Republish dead letters to their original topics; returns how many (would be) sent.
 
@@ -96,8 +103,11 @@ async def redrive(
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         client_id="lsg-admin-redrive",
+        **(security or {}),
     )
-    producer = AIOKafkaProducer(bootstrap_servers=bootstrap, acks="all", enable_idempotence=True)
+    producer = AIOKafkaProducer(
+        bootstrap_servers=bootstrap, acks="all", enable_idempotence=True, **(security or {})
+    )
     await consumer.start()
     try:
         await producer.start()
@@ -179,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
                     settings.dlq_topic,
                     limit=args.limit,
                     dry_run=args.dry_run,
+                    security=client_options(settings),
                 )
             )
         except LookupError as exc:
@@ -188,7 +199,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{verb}: {count} message(s) from {settings.dlq_topic}")
         return 0
     settings = KitSettings()
-    created = asyncio.run(ensure_topics(settings.kafka_bootstrap_servers, args.timeout))
+    created = asyncio.run(
+        ensure_topics(
+            settings.kafka_bootstrap_servers, args.timeout, security=client_options(settings)
+        )
+    )
     print(f"topics ready ({len(created)} created)", file=sys.stderr)
     return 0
 

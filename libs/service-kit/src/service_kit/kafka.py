@@ -12,6 +12,7 @@ from livestream_schemas.base import Message
 from livestream_schemas.envelope import Envelope, encode
 from livestream_schemas.topics import TOPICS, TopicSpec
 from service_kit import metrics, tracing
+from service_kit.kafka_security import client_options
 from service_kit.settings import KitSettings
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class Publisher:
                     enable_idempotence=True,
                     linger_ms=2,
                     client_id=f"{self._settings.service_name}-publisher",
+                    **client_options(self._settings),
                 )
                 await producer.start()
                 self._producer = producer

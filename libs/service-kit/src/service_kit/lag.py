@@ -13,6 +13,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from service_kit import metrics
+from service_kit.kafka_security import client_options
 from service_kit.settings import KitSettings
 
 log = logging.getLogger(__name__)
@@ -30,12 +31,14 @@ class LagProbe:
             self._admin = AIOKafkaAdminClient(
                 bootstrap_servers=self.settings.kafka_bootstrap_servers,
                 client_id=f"{self.settings.service_name}-lag",
+                **client_options(self.settings),
             )
             await self._admin.start()
             self._consumer = AIOKafkaConsumer(
                 bootstrap_servers=self.settings.kafka_bootstrap_servers,
                 enable_auto_commit=False,
                 client_id=f"{self.settings.service_name}-lag",
+                **client_options(self.settings),
             )
             await self._consumer.start()
         return self._admin, self._consumer

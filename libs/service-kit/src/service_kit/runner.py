@@ -7,6 +7,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import prometheus_client
 import uvicorn
 
 from service_kit.logs import configure_logging
@@ -25,6 +26,7 @@ def run(
     args = argv if argv is not None else sys.argv[1:]
     kind = args[0] if args else "api"
     configure_logging(f"{settings.service_name}.{kind}", settings.log_level)
+    serve_metrics(settings)
     if kind == "api":
         # uvicorn handles SIGTERM: stops accepting, drains in-flight requests, runs shutdown.
         uvicorn.run(build_api(), **server_options(settings))
@@ -43,6 +45,13 @@ def run(
         worker.execute_from_commandline()
     else:
         raise SystemExit(f"usage: python -m {settings.service_name.replace('-', '_')} api|worker")
+
+
+def serve_metrics(settings: KitSettings) -> None:
+    """/metrics on a port of its own (METRICS_PORT), never on the API port: Kubernetes lets
+    only the monitoring namespace reach it. 0 serves none (unit tests)."""
+    if settings.metrics_port:
+        prometheus_client.start_http_server(settings.metrics_port, addr=settings.http_host)
 
 
 def server_options(settings: KitSettings) -> dict[str, Any]:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -23,11 +25,19 @@ class KitSettings(BaseSettings):
     # "local" (the dev stack, tests) or anything else (a real deployment).
     environment: str = "local"
     kafka_bootstrap_servers: str = "127.0.0.1:39092"
+    # PLAINTEXT on the local stack; SASL_SSL with SCRAM-SHA-512 on Kubernetes (Strimzi), where
+    # the username is the service's KafkaUser and the CA file is the cluster CA certificate.
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
+    kafka_sasl_mechanism: Literal["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"] = "SCRAM-SHA-512"
+    kafka_sasl_username: str = ""
+    kafka_sasl_password: str = ""
+    kafka_ssl_cafile: str = ""
     mongodb_uri: str = "mongodb://127.0.0.1:37017/"
     mongodb_database: str = ""
     http_host: str = "127.0.0.1"
     http_port: int = 8000
     worker_web_port: int = 6066
+    metrics_port: int = 0
     # Every API body is small JSON; anything larger is refused (413) before it is parsed.
     http_max_body_bytes: int = 64 * 1024
     http_max_head_bytes: int = 256 * 1024
@@ -58,6 +68,9 @@ class KitSettings(BaseSettings):
             self.jwt_secret = self.jwt_secret or DEV_JWT_SECRET
         else:
             refuse_dev_secret("JWT_SECRET", self.jwt_secret, DEV_JWT_SECRET)
+        sasl = self.kafka_security_protocol.startswith("SASL_")
+        if sasl and not (self.kafka_sasl_username and self.kafka_sasl_password):
+            raise ValueError("KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are needed for SASL")
         return self
 
     def require_jwt_config(self) -> None:

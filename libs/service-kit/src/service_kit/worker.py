@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import faust
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from livestream_schemas.topics import TOPICS
 from service_kit.consumer import Dispatcher, Handler
 from service_kit.kafka import Publisher
+from service_kit.kafka_security import faust_credentials
 from service_kit.lag import LagProbe
 from service_kit.settings import KitSettings
 
@@ -47,6 +47,7 @@ def build_worker(
     app = faust.App(
         settings.service_name,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
+        broker_credentials=faust_credentials(settings),
         key_serializer="raw",
         value_serializer="raw",
         web_host=settings.http_host,
@@ -87,11 +88,6 @@ def build_worker(
         checks = await ready()
         ok = all(checks.values())
         return web.json({"ready": ok, "checks": checks}, status=200 if ok else 503)
-
-    @app.page("/metrics")
-    async def metrics_page(web: Any, request: Any) -> Any:
-        # aiohttp wants the charset out of content_type
-        return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST.split(";")[0])
 
     @app.on_before_shutdown.connect
     async def _stop_publisher(*_: Any, **__: Any) -> None:
