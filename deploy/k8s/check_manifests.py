@@ -7,8 +7,9 @@ Built-in kinds are validated against the Kubernetes OpenAPI schemas shipped in
 Prometheus Operator) get structural checks here. Then the rules this project holds
 every deployment to: each service has an api and a worker Deployment with probes on its
 health endpoints, requests and limits, a PDB, an HPA (api) or a ScaledObject on Kafka lag
-(worker); every topic in `livestream_schemas.topics` has its KafkaTopic. Exit 1 on any
-problem, each printed on its own line.
+(worker); every topic in `livestream_schemas.topics` has its KafkaTopic; and the security rules in
+check_security.py (Kafka users and ACLs, Secrets only where used, metrics only to
+monitoring). Exit 1 on any problem, each printed on its own line.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import json
 import re
 import subprocess
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,10 @@ from referencing import Registry, Resource
 from livestream_schemas.topics import CONSUMER_GROUPS, TOPICS, all_topic_specs
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import check_security  # noqa: E402  (sibling scripts, not a package)
+from check_custom import CUSTOM, name_of  # noqa: E402
+
 KUSTOMIZE = HERE / "kustomize.sh"
 KUBERNETES_VERSION = "1.35.0"
 TARGETS = ("base", "overlays/dev", "overlays/prod")
@@ -56,95 +61,7 @@ def render(path: Path) -> list[Obj]:
     return [doc for doc in yaml.safe_load_all(done.stdout) if doc]
 
 
-def name_of(obj: Obj) -> str:
-    return f"{obj.get('kind')}/{obj.get('metadata', {}).get('name')}"
-
-
 # ---------------------------------------------------------------- schemas
-
-
-def _require(obj: Obj, *paths: str) -> list[str]:
-    missing = []
-    for path in paths:
-        node: Any = obj
-        for part in path.split("."):
-            node = node.get(part) if isinstance(node, dict) else None
-        if node in (None, "", [], {}):
-            missing.append(f"{name_of(obj)}: missing {path}")
-    return missing
-
-
-def _positive_int(obj: Obj, value: Any, what: str) -> list[str]:
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return []
-    return [f"{name_of(obj)}: {what} must be a positive integer, got {value!r}"]
-
-
-def check_kafka_topic(obj: Obj) -> list[str]:
-    out = _require(obj, "metadata.name", "spec")
-    if not obj.get("metadata", {}).get("labels", {}).get("strimzi.io/cluster"):
-        out.append(f"{name_of(obj)}: missing label strimzi.io/cluster")
-    spec = obj.get("spec") or {}
-    out += _positive_int(obj, spec.get("partitions"), "spec.partitions")
-    out += _positive_int(obj, spec.get("replicas"), "spec.replicas")
-    if not isinstance(spec.get("config", {}), dict):
-        out.append(f"{name_of(obj)}: spec.config must be a mapping")
-    return out
-
-
-def check_scaled_object(obj: Obj) -> list[str]:
-    out = _require(obj, "metadata.name", "spec.scaleTargetRef.name", "spec.triggers")
-    spec = obj.get("spec") or {}
-    lo, hi = spec.get("minReplicaCount", 0), spec.get("maxReplicaCount", 100)
-    if not (isinstance(lo, int) and isinstance(hi, int) and 0 <= lo <= hi):
-        out.append(f"{name_of(obj)}: need 0 <= minReplicaCount <= maxReplicaCount")
-    for i, trigger in enumerate(spec.get("triggers") or []):
-        meta = trigger.get("metadata") or {}
-        if trigger.get("type") != "kafka":
-            out.append(f"{name_of(obj)}: trigger {i} is not a kafka trigger")
-            continue
-        for key in ("bootstrapServers", "consumerGroup", "topic", "lagThreshold"):
-            if not isinstance(meta.get(key), str) or not meta[key]:
-                out.append(f"{name_of(obj)}: trigger {i} needs string metadata.{key}")
-    return out
-
-
-def check_service_monitor(obj: Obj) -> list[str]:
-    out = _require(obj, "spec.selector", "spec.endpoints")
-    for ep in (obj.get("spec") or {}).get("endpoints") or []:
-        if not ep.get("port") or not ep.get("path"):
-            out.append(f"{name_of(obj)}: every endpoint needs port and path")
-    return out
-
-
-def check_pod_monitor(obj: Obj) -> list[str]:
-    out = _require(obj, "spec.selector", "spec.podMetricsEndpoints")
-    for ep in (obj.get("spec") or {}).get("podMetricsEndpoints") or []:
-        if not ep.get("port") or not ep.get("path"):
-            out.append(f"{name_of(obj)}: every endpoint needs port and path")
-    return out
-
-
-def check_prometheus_rule(obj: Obj) -> list[str]:
-    out = _require(obj, "spec.groups")
-    for group in (obj.get("spec") or {}).get("groups") or []:
-        if not group.get("name") or not group.get("rules"):
-            out.append(f"{name_of(obj)}: every group needs a name and rules")
-        for rule in group.get("rules") or []:
-            if not rule.get("expr") or not (rule.get("alert") or rule.get("record")):
-                out.append(f"{name_of(obj)}: rule {rule.get('alert')!r} needs alert and expr")
-            if rule.get("alert") and not (rule.get("annotations") or {}).get("summary"):
-                out.append(f"{name_of(obj)}: alert {rule['alert']} needs a summary")
-    return out
-
-
-CUSTOM: dict[tuple[str, str], Callable[[Obj], list[str]]] = {
-    ("kafka.strimzi.io/v1beta2", "KafkaTopic"): check_kafka_topic,
-    ("keda.sh/v1alpha1", "ScaledObject"): check_scaled_object,
-    ("monitoring.coreos.com/v1", "ServiceMonitor"): check_service_monitor,
-    ("monitoring.coreos.com/v1", "PodMonitor"): check_pod_monitor,
-    ("monitoring.coreos.com/v1", "PrometheusRule"): check_prometheus_rule,
-}
 
 
 @functools.cache
@@ -289,11 +206,17 @@ def check_project(objs: list[Obj]) -> list[str]:
     for service in CONSUMER_GROUPS:
         out += check_workload(objs, service, "api")
         out += check_workload(objs, service, "worker")
-    if not _by(objs, "ServiceMonitor"):
-        out.append("no ServiceMonitor")
     if not _by(objs, "PrometheusRule"):
         out.append("no PrometheusRule")
-    return out
+    auths = _by(objs, "TriggerAuthentication")
+    for scaler in _by(objs, "ScaledObject").values():
+        for trigger in scaler["spec"].get("triggers", []):
+            ref = (trigger.get("authenticationRef") or {}).get("name")
+            if ref not in auths:
+                out.append(
+                    f"ScaledObject/{scaler['metadata']['name']}: no TriggerAuthentication {ref}"
+                )
+    return out + check_security.check_security(objs)
 
 
 def check_images(objs: list[Obj]) -> list[str]:

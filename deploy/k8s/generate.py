@@ -6,7 +6,10 @@
 - `kafka-topics.yaml`: a Strimzi KafkaTopic per entry of `all_topic_specs()` (dead-letter
   topics included), with its partitions and retention.
 - `worker-scalers.yaml`: a KEDA ScaledObject per service worker, one Kafka lag trigger per
-  topic the worker consumes, consumer group = service name (faust's app id).
+  topic the worker consumes, consumer group = service name (faust's app id), and the
+  TriggerAuthentication it reads the lag with (the service's KafkaUser, over TLS).
+- `kafka-users.yaml`: a Strimzi KafkaUser per service (SCRAM-SHA-512) whose ACLs are the
+  topic list's producers (Write) and consumers (Read), plus the operator's for redrives.
 """
 
 from __future__ import annotations
@@ -18,38 +21,28 @@ from typing import Any
 
 import yaml
 
-from livestream_schemas.topics import CONSUMER_GROUPS, TOPICS, TopicSpec, all_topic_specs
+from livestream_schemas.topics import (
+    CONSUMER_GROUPS,
+    TOPICS,
+    TopicSpec,
+    all_topic_specs,
+    dlq_topic,
+)
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE / "base" / "generated"
 
-# What each worker consumes (docs/ARCHITECTURE.md, "Topics and who writes what").
-# deploy/tests checks these are declared topics and match the services' receiver routes.
+# What each worker consumes, from the topic list (docs/ARCHITECTURE.md, "Topics and who writes
+# what"); deploy/tests checks it against the services' receiver routes.
 CONSUMES: dict[str, tuple[str, ...]] = {
-    "goal-service": (
-        "goal.commands",
-        "goal.created",
-        "goal.progressed",
-        "goal.started",
-        "goal.ended",
-        "session.ended",
-        "transaction.failed",
-        "balance.decremented",
-        "balance.incremented",
-    ),
-    "session-service": ("goal.created", "goal.added", "goal.ended", "user.updated"),
-    "wallet-adapter": ("wallet.commands", "transaction.created", "user.updated"),
-    "notifier": (
-        "goal.added",
-        "goal.progressed",
-        "goal.started",
-        "goal.ended",
-        "transaction.failed",
-        "balance.decremented",
-        "balance.incremented",
-        "user.updated",
-    ),
+    group: tuple(spec.name for spec in TOPICS if group in spec.consumers)
+    for group in CONSUMER_GROUPS
 }
+# The Strimzi cluster every KafkaTopic and KafkaUser belongs to; overlays patch the label.
+CLUSTER = "livestream"
+# Redrives dead letters (python -m service_kit.admin redrive): reads every dead-letter topic
+# and writes to the topics they came from. Its Secret is mounted in no workload.
+OPERATOR_USER = "livestream-operator"
 
 # Lag per replica above which KEDA adds a worker; the placeholder address is replaced by
 # each overlay with KAFKA_BOOTSTRAP_SERVERS from the livestream-config ConfigMap.
@@ -65,7 +58,7 @@ def kafka_topic(spec: TopicSpec) -> dict[str, Any]:
         "metadata": {
             "name": spec.name,
             # Which Strimzi Kafka cluster owns the topic; overlays patch the value.
-            "labels": {"strimzi.io/cluster": "livestream"},
+            "labels": {"strimzi.io/cluster": CLUSTER},
             "annotations": {"livestream-goals/key": spec.key},
         },
         "spec": {
@@ -107,12 +100,90 @@ def scaled_object(service: str, topics: tuple[str, ...]) -> dict[str, Any]:
                         "topic": topic,
                         "lagThreshold": str(LAG_THRESHOLD),
                         "offsetResetPolicy": "earliest",
+                        "sasl": "scram_sha512",
+                        "tls": "enable",
                     },
+                    "authenticationRef": {"name": f"{service}-worker-kafka"},
                 }
                 for topic in topics
             ],
         },
     }
+
+
+def trigger_authentication(service: str) -> dict[str, Any]:
+    """KEDA reads the group's lag as the service's own KafkaUser, over TLS."""
+    return {
+        "apiVersion": "keda.sh/v1alpha1",
+        "kind": "TriggerAuthentication",
+        "metadata": {"name": f"{service}-worker-kafka"},
+        "spec": {
+            # The username is a plain env value of the worker container; KEDA resolves it there.
+            "env": [
+                {"parameter": "username", "name": "KAFKA_SASL_USERNAME", "containerName": "worker"}
+            ],
+            "secretTargetRef": [
+                {"parameter": "password", "name": service, "key": "password"},
+                {"parameter": "ca", "name": f"{CLUSTER}-cluster-ca-cert", "key": "ca.crt"},
+            ],
+        },
+    }
+
+
+def topic_acls(user: str) -> list[dict[str, Any]]:
+    """Write where the topic list names `user` a producer, Read where a consumer."""
+    acls = []
+    for spec in all_topic_specs():
+        operations = set()
+        if user in spec.producers:
+            operations |= {"Write", "Describe"}
+        if user in spec.consumers:
+            operations |= {"Read", "Describe"}
+        if operations:
+            acls.append(_acl("topic", spec.name, sorted(operations)))
+    return acls
+
+
+def _acl(kind: str, name: str, operations: list[str]) -> dict[str, Any]:
+    return {
+        "resource": {"type": kind, "name": name, "patternType": "literal"},
+        "operations": operations,
+        "host": "*",
+    }
+
+
+def kafka_user(name: str, acls: list[dict[str, Any]]) -> dict[str, Any]:
+    """A SCRAM-SHA-512 login; Strimzi's User Operator writes its password to Secret `name`."""
+    return {
+        "apiVersion": "kafka.strimzi.io/v1beta2",
+        "kind": "KafkaUser",
+        "metadata": {"name": name, "labels": {"strimzi.io/cluster": CLUSTER}},
+        "spec": {
+            "authentication": {"type": "scram-sha-512"},
+            "authorization": {"type": "simple", "acls": acls},
+        },
+    }
+
+
+def service_user(service: str) -> dict[str, Any]:
+    acls = topic_acls(service)
+    if CONSUMES[service]:
+        # faust's consumer group is the service name; the lag probe and KEDA describe it.
+        acls.append(_acl("group", service, ["Describe", "Read"]))
+    # The publisher is an idempotent producer.
+    acls.append({"resource": {"type": "cluster"}, "operations": ["IdempotentWrite"], "host": "*"})
+    return kafka_user(service, acls)
+
+
+def operator_user() -> dict[str, Any]:
+    dlqs = {dlq_topic(group) for group in CONSUMER_GROUPS}
+    acls = [_acl("topic", name, ["Describe", "Read"]) for name in sorted(dlqs)]
+    acls += [_acl("topic", spec.name, ["Describe", "Write"]) for spec in TOPICS]
+    acls += [
+        _acl("group", f"{group}.dlq-redrive", ["Describe", "Read"]) for group in CONSUMER_GROUPS
+    ]
+    acls.append({"resource": {"type": "cluster"}, "operations": ["IdempotentWrite"], "host": "*"})
+    return kafka_user(OPERATOR_USER, acls)
 
 
 def dump(docs: list[dict[str, Any]]) -> str:
@@ -122,16 +193,20 @@ def dump(docs: list[dict[str, Any]]) -> str:
 
 def render() -> dict[Path, str]:
     """Every generated file and its expected content."""
-    declared = {spec.name for spec in TOPICS}
-    for service, topics in CONSUMES.items():
-        unknown = set(topics) - declared
-        if unknown:
-            raise SystemExit(f"{service} consumes undeclared topics {sorted(unknown)}")
-    if set(CONSUMES) != set(CONSUMER_GROUPS):
-        raise SystemExit(f"CONSUMES must name exactly the consumer groups {CONSUMER_GROUPS}")
+    named = {g for spec in all_topic_specs() for g in (*spec.producers, *spec.consumers)}
+    if not named <= set(CONSUMER_GROUPS):
+        raise SystemExit(
+            f"the topic list names unknown services {sorted(named - set(CONSUMER_GROUPS))}"
+        )
     return {
         OUT / "kafka-topics.yaml": dump([kafka_topic(s) for s in all_topic_specs()]),
-        OUT / "worker-scalers.yaml": dump([scaled_object(g, CONSUMES[g]) for g in CONSUMER_GROUPS]),
+        OUT / "worker-scalers.yaml": dump(
+            [scaled_object(g, CONSUMES[g]) for g in CONSUMER_GROUPS]
+            + [trigger_authentication(g) for g in CONSUMER_GROUPS]
+        ),
+        OUT / "kafka-users.yaml": dump(
+            [service_user(g) for g in CONSUMER_GROUPS] + [operator_user()]
+        ),
     }
 
 

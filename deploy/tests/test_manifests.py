@@ -77,6 +77,77 @@ def _drop_topic(k8s: Path) -> None:
     path.write_text(yaml.safe_dump_all(docs))
 
 
+def _edit_users(k8s: Path, change) -> None:  # type: ignore[no-untyped-def]
+    path = k8s / "base/generated/kafka-users.yaml"
+    docs = [d for d in (change(d) for d in yaml.safe_load_all(path.read_text())) if d]
+    path.write_text(yaml.safe_dump_all(docs))
+
+
+def _drop_user(k8s: Path) -> None:
+    _edit_users(k8s, lambda d: None if d["metadata"]["name"] == "goal-service" else d)
+
+
+def _let_notifier_write_wallet_commands(k8s: Path) -> None:
+    def change(doc):  # type: ignore[no-untyped-def]
+        if doc["metadata"]["name"] == "notifier":
+            doc["spec"]["authorization"]["acls"].append(
+                {
+                    "resource": {
+                        "type": "topic",
+                        "name": "wallet.commands",
+                        "patternType": "literal",
+                    },
+                    "operations": ["Write"],
+                }
+            )
+        return doc
+
+    _edit_users(k8s, change)
+
+
+SECURITY_BREAKAGES = {
+    "service without a KafkaUser": (_drop_user, "goal-service: no KafkaUser"),
+    "ACL beyond the topic list": (
+        _let_notifier_write_wallet_commands,
+        "KafkaUser/notifier: Write on wallet.commands is not in the topic list",
+    ),
+    "JWT secret on a worker": (
+        lambda k: _edit(
+            k / "base/service/worker.yaml",
+            "            - name: METRICS_PORT\n",
+            "            - name: JWT_SECRET\n              valueFrom:\n                secretKeyRef:\n"
+            "                  name: livestream-jwt\n                  key: key\n"
+            "            - name: METRICS_PORT\n",
+        ),
+        "Secret livestream-jwt mounted as JWT_SECRET, which it never reads",
+    ),
+    "another service's Kafka password": (
+        lambda k: _edit(
+            k / "base/notifier/env.yaml",
+            "                  name: notifier\n",
+            "                  name: wallet-adapter\n",
+        ),
+        "logs in to Kafka with wallet-adapter's password, not notifier's",
+    ),
+    "metrics port open to the gateway": (
+        lambda k: _edit(
+            k / "base/network-policies.yaml",
+            "              kubernetes.io/metadata.name: api-gateway\n      ports:\n        - port: http\n",
+            "              kubernetes.io/metadata.name: api-gateway\n      ports:\n        - port: http\n"
+            "        - port: metrics\n",
+        ),
+        "livestream-api-from-gateway: opens the metrics port beyond the monitoring namespace",
+    ),
+    "plaintext Kafka listener": (
+        lambda k: _edit(k / "base/kafka.yaml", "        tls: true\n", "        tls: false\n"),
+        "listener tls needs tls and a login",
+    ),
+    "KEDA without credentials": (
+        lambda k: _edit(k / "base/generated/worker-scalers.yaml", "tls: enable", "tls: disable"),
+        "needs tls, sasl and an authenticationRef",
+    ),
+}
+
 BREAKAGES = {
     "missing readiness probe": (_drop_readiness, "readinessProbe must GET /readyz"),
     "unknown field": (
@@ -117,12 +188,12 @@ BREAKAGES = {
 }
 
 
-@pytest.mark.parametrize("breakage", sorted(BREAKAGES))
+@pytest.mark.parametrize("breakage", sorted(BREAKAGES | SECURITY_BREAKAGES))
 def test_a_broken_copy_fails_the_check(
     checker: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str], breakage: str
 ) -> None:
     k8s = _copy(tmp_path)
-    break_it, expected = BREAKAGES[breakage]
+    break_it, expected = (BREAKAGES | SECURITY_BREAKAGES)[breakage]
     break_it(k8s)
     assert checker.main(["--root", str(k8s)]) == 1
     out = capsys.readouterr().out

@@ -8,14 +8,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+GOAL, SESSION, WALLET, NOTIFIER = "goal-service", "session-service", "wallet-adapter", "notifier"
+CONSUMER_GROUPS: tuple[str, ...] = (GOAL, SESSION, WALLET, NOTIFIER)
+
 
 @dataclass(frozen=True)
 class TopicSpec:
+    """A topic, and which services write and read it: the Kafka ACLs are generated from this
+    (deploy/k8s/generate.py), and deploy/tests checks it against what the code publishes."""
+
     name: str
     key: str
     carries: tuple[str, ...]
     partitions: int = 3
     retention_hours: int = 168
+    producers: tuple[str, ...] = ()
+    consumers: tuple[str, ...] = ()
 
 
 TOPICS: tuple[TopicSpec, ...] = (
@@ -31,23 +39,92 @@ TOPICS: tuple[TopicSpec, ...] = (
             "start_goal",
             "close_funding_goal",
         ),
+        producers=(GOAL, SESSION),
+        consumers=(GOAL,),
     ),
-    TopicSpec("wallet.commands", "transaction_id", ("transfer", "refund", "release")),
+    TopicSpec(
+        "wallet.commands",
+        "transaction_id",
+        ("transfer", "refund", "release"),
+        producers=(GOAL, SESSION),
+        consumers=(WALLET,),
+    ),
     # events
-    TopicSpec("goal.created", "goal_id", ("goal.created",)),
-    TopicSpec("goal.added", "session_id", ("goal.added",)),
-    TopicSpec("goal.progressed", "goal_id", ("goal.progressed",)),
-    TopicSpec("goal.started", "goal_id", ("goal.started",)),
-    TopicSpec("goal.ended", "goal_id", ("goal.ended",)),
-    TopicSpec("session.ended", "session_id", ("session.ended",)),
-    TopicSpec("transaction.created", "id", ("transaction.created",)),
-    TopicSpec("transaction.failed", "transaction_id", ("transaction.failed",)),
-    TopicSpec("balance.decremented", "user_id", ("balance.decremented",)),
-    TopicSpec("balance.incremented", "user_id", ("balance.incremented",)),
-    TopicSpec("user.updated", "user_id", ("user.updated",), retention_hours=24 * 30),
+    TopicSpec(
+        "goal.created", "goal_id", ("goal.created",), producers=(GOAL,), consumers=(GOAL, SESSION)
+    ),
+    TopicSpec(
+        "goal.added",
+        "session_id",
+        ("goal.added",),
+        producers=(SESSION,),
+        consumers=(SESSION, NOTIFIER),
+    ),
+    TopicSpec(
+        "goal.progressed",
+        "goal_id",
+        ("goal.progressed",),
+        producers=(GOAL,),
+        consumers=(GOAL, NOTIFIER),
+    ),
+    TopicSpec(
+        "goal.started",
+        "goal_id",
+        ("goal.started",),
+        producers=(GOAL,),
+        consumers=(GOAL, NOTIFIER),
+    ),
+    TopicSpec(
+        "goal.ended",
+        "goal_id",
+        ("goal.ended",),
+        producers=(GOAL,),
+        consumers=(GOAL, SESSION, NOTIFIER),
+    ),
+    TopicSpec(
+        "session.ended",
+        "session_id",
+        ("session.ended",),
+        producers=(SESSION,),
+        consumers=(GOAL,),
+    ),
+    TopicSpec(
+        "transaction.created",
+        "id",
+        ("transaction.created",),
+        producers=(WALLET,),
+        consumers=(WALLET,),
+    ),
+    TopicSpec(
+        "transaction.failed",
+        "transaction_id",
+        ("transaction.failed",),
+        producers=(WALLET,),
+        consumers=(GOAL, NOTIFIER),
+    ),
+    TopicSpec(
+        "balance.decremented",
+        "user_id",
+        ("balance.decremented",),
+        producers=(WALLET,),
+        consumers=(GOAL, NOTIFIER),
+    ),
+    TopicSpec(
+        "balance.incremented",
+        "user_id",
+        ("balance.incremented",),
+        producers=(WALLET,),
+        consumers=(GOAL, NOTIFIER),
+    ),
+    # Written by the platform (fixtures locally), by none of our services.
+    TopicSpec(
+        "user.updated",
+        "user_id",
+        ("user.updated",),
+        retention_hours=24 * 30,
+        consumers=(SESSION, WALLET, NOTIFIER),
+    ),
 )
-
-CONSUMER_GROUPS: tuple[str, ...] = ("goal-service", "session-service", "wallet-adapter", "notifier")
 
 
 def dlq_topic(group: str) -> str:
@@ -56,8 +133,15 @@ def dlq_topic(group: str) -> str:
 
 def all_topic_specs() -> tuple[TopicSpec, ...]:
     """Declared topics plus one dead-letter topic per consumer group."""
+    # Read by operators only (service_kit.admin redrive), as the operator KafkaUser.
     dlqs = tuple(
-        TopicSpec(dlq_topic(group), "original key", ("dead letter",), retention_hours=24 * 14)
+        TopicSpec(
+            dlq_topic(group),
+            "original key",
+            ("dead letter",),
+            retention_hours=24 * 14,
+            producers=(group,),
+        )
         for group in CONSUMER_GROUPS
     )
     return TOPICS + dlqs
