@@ -16,6 +16,7 @@ class KafkaTap:
     def __init__(self, bootstrap: str, topic: str) -> None:
         self.bootstrap, self.topic = bootstrap, topic
         self.seen: list[tuple[Envelope, Message]] = []
+        self.headers: list[dict[str, bytes]] = []  # of each record in `seen`, in order
         self._consumer: AIOKafkaConsumer | None = None
         self._task: asyncio.Task[None] | None = None
 
@@ -36,6 +37,7 @@ class KafkaTap:
         assert self._consumer is not None
         async for record in self._consumer:
             self.seen.append(decode(record.value))
+            self.headers.append(dict(record.headers))
 
     async def __aexit__(self, *_: Any) -> None:
         if self._task:

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from livestream_schemas.bounds import EpochSeconds
-from service_kit.http import CallerDep, create_app, problem
+from service_kit.http import CallerDep, create_app, documented_body, problem
 from service_kit.runner import api_lifespan
 from session_service.bootstrap import Container
 from session_service.domain.errors import (
@@ -78,7 +78,7 @@ def create_api(c: Container) -> FastAPI:
 def _router(c: Container) -> APIRouter:
     router = APIRouter()
 
-    @router.post("/sessions", status_code=201)
+    @router.post("/sessions", status_code=201, openapi_extra=documented_body(OpenSessionBody))
     async def open_session(caller: CallerDep, request: Request) -> dict[str, Any]:
         body = await _body(request, OpenSessionBody)
         session = await session_handlers.open_session(
@@ -119,7 +119,11 @@ def _router(c: Container) -> APIRouter:
             )
         return session_handlers.session_view(session, viewer_id=caller.user_id)
 
-    @router.post("/sessions/{session_id}/trigger_exclusive", status_code=202)
+    @router.post(
+        "/sessions/{session_id}/trigger_exclusive",
+        status_code=202,
+        openapi_extra=documented_body(TriggerExclusiveBody),
+    )
     async def trigger(
         session_id: str, caller: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
     ) -> JSONResponse:

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 
 from livestream_schemas.base import Message
 from livestream_schemas.wallet import TransactionCreated
-from service_kit.http import CallerDep, create_app, problem
+from service_kit.http import CallerDep, create_app, documented_body, problem
 from service_kit.runner import api_lifespan
 from wallet_adapter.bootstrap import Container
 from wallet_adapter.config import Settings
@@ -24,13 +24,23 @@ from wallet_adapter.ports import UnknownUser, WalletUnavailable
 log = logging.getLogger(__name__)
 
 
+# The body and headers are read raw (the signature covers the exact bytes), so they are
+# documented here rather than declared as parameters.
+_CALLBACK_DOC = documented_body(TransactionCreated) | {
+    "parameters": [
+        {"name": name, "in": "header", "required": True, "schema": {"type": "string"}}
+        for name in ("X-Wallet-Timestamp", "X-Wallet-Signature")
+    ]
+}
+
+
 def create_api(c: Container) -> FastAPI:
     app = create_app(c.settings, ready=c.ready, lifespan=api_lifespan(c))
 
     async def publish(message: Message, event_id: str) -> None:
         await c.publisher.publish(message, event_id=event_id)
 
-    @app.post("/notify/wallet/transaction")
+    @app.post("/notify/wallet/transaction", openapi_extra=_CALLBACK_DOC)
     async def wallet_callback(request: Request) -> dict[str, Any]:
         message = _verified_callback(await request.body(), request.headers, c.settings)
         try:
