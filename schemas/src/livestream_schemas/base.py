@@ -6,6 +6,8 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from livestream_schemas.bounds import MAX_COINS
+
 
 class Message(BaseModel):
     """A payload. Additive changes only; a breaking change is a new schema_version."""
@@ -20,7 +22,7 @@ class GoalLevel(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=True)
 
     title: str = ""
-    target: int = Field(ge=0)
+    target: int = Field(ge=0, le=MAX_COINS)
 
 
 class BreakdownEntry(BaseModel):

@@ -8,6 +8,7 @@ from typing import Any
 from pydantic import Field
 
 from livestream_schemas.base import GoalLevel, Message
+from livestream_schemas.bounds import MAX_COINS
 
 
 class CreateGoal(Message):
@@ -60,8 +61,8 @@ class IncrementGoalProgress(Message):
     message_type = "increment_goal_progress"
 
     goal_id: str
-    amount: int = Field(ge=1)
-    cost: int = Field(ge=0)
+    amount: int = Field(ge=1, le=MAX_COINS)
+    cost: int = Field(ge=0, le=MAX_COINS)
     breakdown_id: str
     insert_id: str
     # When the goal accepted the payment (a ticket purchase's 202); a payment accepted
@@ -78,7 +79,7 @@ class Transfer(Message):
     from_user_id: str
     to_user_id: str | None = None
     escrow_user_id: str | None = None  # whose escrow tag the hold carries
-    amount: int = Field(gt=0)
+    amount: int = Field(gt=0, le=MAX_COINS)
     tags: list[str] = Field(default_factory=list)
     forced: bool = False
     timestamp: datetime | None = None

@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import Field
 
 from livestream_schemas.base import Message, UserInfo
+from livestream_schemas.bounds import MAX_COINS
 
 
 class TransactionCreated(Message):
@@ -17,9 +18,9 @@ class TransactionCreated(Message):
     id: str
     ts: datetime
     from_account: str | None = Field(default=None, alias="fromAccount")
-    from_amount: int = Field(alias="fromAmount", ge=0)
+    from_amount: int = Field(alias="fromAmount", ge=0, le=MAX_COINS)
     to_account: str | None = Field(default=None, alias="toAccount")
-    to_amount: int = Field(alias="toAmount", ge=0)
+    to_amount: int = Field(alias="toAmount", ge=0, le=MAX_COINS)
     tags: list[str] = Field(default_factory=list)
 
 
@@ -43,7 +44,7 @@ class BalanceChanged(Message):
     user_wallet_id: str
     source_user_id: str | None = None
     source_user_wallet_id: str | None = None
-    amount: int = Field(ge=0)
+    amount: int = Field(ge=0, le=MAX_COINS)
     timestamp: datetime
     transaction_id: str
     tags: list[str] = Field(default_factory=list)
