@@ -65,7 +65,8 @@ def test_no_request_gets_a_5xx_and_every_error_has_the_documented_shape(
             suppress_health_check=list(HealthCheck),
             derandomize=False,
         )
-        @given(case=strategy, signed_in=st.booleans())
+        # Mostly signed in, so requests get past authentication into the routes.
+        @given(case=strategy, signed_in=st.sampled_from([True, True, True, False]))
         def exercise(case: Any, signed_in: bool) -> None:
             headers = {"Authorization": f"Bearer {token}"} if signed_in else {}
             response = case.call(base_url=base, headers=headers, timeout=10)

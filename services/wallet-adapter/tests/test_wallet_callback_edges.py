@@ -95,3 +95,18 @@ def test_a_100_kb_signature_arriving_in_pieces_gets_an_answer_not_a_reset(served
         body = json.loads(answer.read())
     assert answer.status == 401
     assert body["detail"]["reason"] == "invalid_signature"
+
+
+def test_a_1_mb_body_gets_its_413_over_a_real_connection(served: int) -> None:
+    """Answered after the body is read and dropped: answering mid-upload reset the connection."""
+    with socket.create_connection(("127.0.0.1", served), timeout=10) as conn:
+        conn.sendall(
+            f"POST {URL} HTTP/1.1\r\nHost: adapter\r\nContent-Length: 1000000\r\n\r\n".encode()
+        )
+        for _ in range(100):
+            conn.sendall(b"x" * 10_000)
+        answer = http.client.HTTPResponse(conn)
+        answer.begin()
+        body = json.loads(answer.read())
+    assert answer.status == 413
+    assert body["detail"]["reason"] == "body_too_large"

@@ -70,15 +70,18 @@ def problem_body(reason: str, detail: str) -> dict[str, Any]:
     return {"detail": {"reason": reason, "detail": detail}}
 
 
-class BodyTooLarge(Exception):
-    pass
+# A refused body is still read (and dropped) up to this size before the 413 is sent: a server
+# that answers and closes while the client is still sending makes the client's kernel see a
+# reset instead of the answer. Past this, the connection is closed without reading.
+DRAIN_MAX_BYTES = 1024 * 1024
 
 
 class BodyLimit:
     """Answer 413 to a body over `max_bytes`, before authentication or a signature is checked.
 
-    A declared Content-Length is refused before anything is read; a chunked body is counted
-    as it arrives and refused at the first chunk past the limit.
+    The body is read here, whole, before the app runs (every body of ours is small JSON), and
+    handed on as one message; a larger one never reaches a route, whether its size was
+    declared in Content-Length or only became known as chunks arrived.
     """
 
     def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
@@ -91,25 +94,49 @@ class BodyLimit:
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.max_bytes:
-            await self._refuse(scope, receive, send)
+            if declared <= DRAIN_MAX_BYTES:
+                await _drain(receive, DRAIN_MAX_BYTES)
+            await _too_large(self.max_bytes)(scope, receive, send)
             return
-        received = 0
+        body = await self._read(receive)
+        if body is None:
+            await _drain(receive, DRAIN_MAX_BYTES)
+            await _too_large(self.max_bytes)(scope, receive, send)
+            return
+        sent = False
 
-        async def counted_receive() -> Message:
-            nonlocal received
+        async def replay() -> Message:
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()  # after the body: only a disconnect can come
+
+        await self.app(scope, replay, send)
+
+    async def _read(self, receive: Receive) -> bytes | None:
+        """The whole body, or None once it passes the limit."""
+        chunks: list[bytes] = []
+        size = 0
+        while True:
             message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_bytes:
-                    # Raised inside the route's body read; `too_large` below answers it.
-                    raise BodyTooLarge(self.max_bytes)
-            return message
+            if message["type"] != "http.request":
+                return b"".join(chunks)  # the client left; the app sees an empty body
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                return None
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                return b"".join(chunks)
 
-        await self.app(scope, counted_receive, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
-        response = _too_large(self.max_bytes)
-        await response(scope, receive, send)
+async def _drain(receive: Receive, budget: int) -> None:
+    while budget > 0:
+        message = await receive()
+        if message["type"] != "http.request" or not message.get("more_body", False):
+            return
+        budget -= len(message.get("body", b""))
 
 
 def _too_large(max_bytes: int) -> JSONResponse:
@@ -117,10 +144,6 @@ def _too_large(max_bytes: int) -> JSONResponse:
     return JSONResponse(
         problem_body("body_too_large", detail), status_code=413, headers={"Connection": "close"}
     )
-
-
-async def too_large(request: Request, exc: Exception) -> JSONResponse:
-    return _too_large(exc.args[0] if exc.args else 0)
 
 
 def _content_length(scope: Scope) -> int | None:

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from service_kit.auth import AuthError, Caller, JwtVerifier
-from service_kit.edge import BodyLimit, BodyTooLarge, Observe, http_error, too_large
+from service_kit.edge import BodyLimit, Observe, http_error
 from service_kit.settings import KitSettings
 
 ReadyCheck = Callable[[], Awaitable[dict[str, bool]]]
@@ -39,7 +39,6 @@ def create_app(settings: KitSettings, *, ready: ReadyCheck, **fastapi_kwargs: ob
     app.add_middleware(Observe, service=settings.service_name)
     # Outermost: an oversized body is refused before tracing, auth or a signature check.
     app.add_middleware(BodyLimit, max_bytes=settings.http_max_body_bytes)
-    app.add_exception_handler(BodyTooLarge, too_large)
     app.add_exception_handler(StarletteHTTPException, http_error)
 
     @app.exception_handler(RequestValidationError)
