@@ -37,6 +37,12 @@ def test_algorithm_none_is_refused() -> None:
         JwtVerifier(SECRET).verify(token)
 
 
+@pytest.fixture(autouse=True)
+def _no_stack_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The stack's environment (env.sh) carries the dev JWT secret; a deployment would not."""
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+
+
 def test_a_deployment_refuses_the_dev_jwt_secret() -> None:
     from service_kit.settings import DEV_JWT_SECRET, KitSettings
 

@@ -116,7 +116,10 @@ def test_an_algorithm_not_configured_is_refused(jwks_url: str) -> None:
         hs_only.verify(token(RSA_KEY, "RS256", "rsa-1"))
 
 
-async def test_an_api_checks_jwks_tokens_without_blocking(jwks_url: str) -> None:
+async def test_an_api_checks_jwks_tokens_without_blocking(
+    jwks_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("JWT_SECRET", raising=False)  # the stack's dev key; RS256 only here
     settings = KitSettings(
         environment="production",
         jwt_jwks_url=jwks_url,

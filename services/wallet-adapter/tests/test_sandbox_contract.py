@@ -126,7 +126,7 @@ async def test_escrow_debit_is_called_back_once_and_becomes_one_balance_decremen
         None,
         300,
     )
-    (event,) = await trigger_user_balance_updated(message, users=c.users, max_amount=10**6)
+    (event,) = await trigger_user_balance_updated(message, users=c.users)
     assert isinstance(event, BalanceDecremented)
     assert (event.user_id, event.user_wallet_id, event.amount, event.transaction_id) == (
         "viewer-1",
