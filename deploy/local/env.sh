@@ -5,6 +5,7 @@
 : "${KAFKA_PORT:=$((39092 + LSG_PORT_OFFSET))}"
 : "${KAFKA_CONTROLLER_PORT:=$((39093 + LSG_PORT_OFFSET))}"
 : "${FERRETDB_PORT:=$((37017 + LSG_PORT_OFFSET))}"
+: "${POSTGRES_PORT:=$((35432 + LSG_PORT_OFFSET))}"
 : "${SOCKUDO_PORT:=$((36001 + LSG_PORT_OFFSET))}"
 : "${SOCKUDO_METRICS_PORT:=$((36901 + LSG_PORT_OFFSET))}"
 : "${WALLET_SANDBOX_PORT:=$((38005 + LSG_PORT_OFFSET))}"
@@ -20,23 +21,25 @@
 : "${MONGODB_URI:=mongodb://127.0.0.1:$FERRETDB_PORT/}"
 : "${PUSHER_HOST:=127.0.0.1}"
 : "${PUSHER_PORT:=$SOCKUDO_PORT}"
-export LSG_PORT_OFFSET KAFKA_PORT KAFKA_CONTROLLER_PORT FERRETDB_PORT SOCKUDO_PORT SOCKUDO_METRICS_PORT \
+export LSG_PORT_OFFSET KAFKA_PORT KAFKA_CONTROLLER_PORT FERRETDB_PORT POSTGRES_PORT SOCKUDO_PORT SOCKUDO_METRICS_PORT \
   WALLET_SANDBOX_PORT GATEWAY_PORT DEV_LOGIN_PORT PUSHER_APP_ID PUSHER_KEY PUSHER_SECRET JWT_SECRET WALLET_CALLBACK_SECRET \
   KAFKA_BOOTSTRAP_SERVERS MONGODB_URI PUSHER_HOST PUSHER_PORT
 
-# API port 3800N, worker web port 3810N, their /metrics ports 3820N and 3830N
-# (plus LSG_PORT_OFFSET).
-service_port() { # service api|worker|api-metrics|worker-metrics
-  local n base
+# API port 3800N, worker web port 3810N, their /metrics ports 3820N and 3830N; the k-th
+# worker of a service (LSG_WORKERS) adds 10*(k-1) to its worker ports (plus LSG_PORT_OFFSET).
+service_port() { # service api|worker|api-metrics|worker-metrics|worker-K|worker-K-metrics
+  local n base k=1
   case "$1" in
     goal-service) n=1 ;; session-service) n=2 ;; wallet-adapter) n=3 ;; notifier) n=4 ;;
     *) return 1 ;;
   esac
-  case "$2" in
+  local kind="$2"
+  if [[ $kind =~ ^worker-([0-9]+)(-metrics)?$ ]]; then k="${BASH_REMATCH[1]}"; kind="worker${BASH_REMATCH[2]}"; fi
+  case "$kind" in
     api) base=38000 ;; worker) base=38100 ;; api-metrics) base=38200 ;; worker-metrics) base=38300 ;;
     *) return 1 ;;
   esac
-  echo $((base + n + LSG_PORT_OFFSET))
+  echo $((base + 10 * (k - 1) + n + LSG_PORT_OFFSET))
 }
 # The journeys' fixtures find the APIs through these.
 : "${GOAL_SERVICE_PORT:=$(service_port goal-service api)}"
@@ -60,7 +63,8 @@ service_env() { # name -> KEY=VALUE lines for that process
     return
   fi
   echo "HTTP_PORT=$(service_port "$svc" api)"
-  echo "WORKER_WEB_PORT=$(service_port "$svc" worker)"
+  local kind="${1##*.}"; [[ $kind == worker* ]] || kind=worker
+  echo "WORKER_WEB_PORT=$(service_port "$svc" "$kind")"
   echo "METRICS_PORT=$(service_port "$svc" "${1#*.}-metrics")"
   echo "WALLET_API_URL=http://127.0.0.1:$WALLET_SANDBOX_PORT"
   echo "WALLET_ADAPTER_URL=http://127.0.0.1:$(service_port wallet-adapter api)"

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The local stack: real Kafka (KRaft), FerretDB (SQLite) and Sockudo on loopback,
+# The local stack: real Kafka (KRaft), FerretDB on PostgreSQL, and Sockudo on loopback,
 # plus the wallet sandbox and the four services. Installs on first use from the
 # package registries; every command is idempotent.
 #
@@ -22,11 +22,19 @@ KAFKA_VERSION=4.1.1
 FERRETDB_VERSION=1.24.2
 SOCKUDO_VERSION=5.2.0
 KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
-FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION/ferretdb"
+# Keyed by our Go main too, so a changed main is rebuilt rather than a stale binary reused.
+FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION-$(cat "$HERE/ferretdb/"{main.go,go.mod,go.sum} | sha1sum | cut -c1-10)/ferretdb"
 SOCKUDO_BIN="$CACHE/sockudo-$SOCKUDO_VERSION/bin/sockudo"
 
-SERVICES=(wallet-sandbox goal-service.api goal-service.worker session-service.api
-  session-service.worker wallet-adapter.api wallet-adapter.worker notifier.api notifier.worker dev-login)
+# LSG_WORKERS worker processes per service (one consumer group each): goal-service.worker,
+# goal-service.worker-2, ... Kafka spreads the partitions (6 per topic) between them.
+LSG_WORKERS="${LSG_WORKERS:-1}"
+SERVICES=(wallet-sandbox)
+for svc in goal-service session-service wallet-adapter notifier; do
+  SERVICES+=("$svc.api" "$svc.worker")
+  for ((k = 2; k <= LSG_WORKERS; k++)); do SERVICES+=("$svc.worker-$k"); done
+done
+SERVICES+=(dev-login)
 WEB="$ROOT/apps/live"
 NGINX=/usr/sbin/nginx
 
@@ -92,13 +100,24 @@ install_ferretdb() {
   mv "$FERRETDB_BIN.partial" "$FERRETDB_BIN"
 }
 
+pg_bindir() { # the newest installed PostgreSQL server's bin directory, or nothing
+  local d; d="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)"
+  [[ -x "$d/initdb" ]] && echo "$d"; true
+}
+
+install_postgres() {
+  [[ -n "$(pg_bindir)" ]] && return
+  log "installing PostgreSQL (Debian package postgresql), FerretDB's backend"
+  apt_install postgresql
+  [[ -n "$(pg_bindir)" ]] || die "PostgreSQL's initdb not found after installing postgresql"
+}
+
 install_sockudo() {
   [[ -x "$SOCKUDO_BIN" ]] && return
   command -v cargo >/dev/null || die "Rust (cargo) is needed to build Sockudo"
   if ! command -v protoc >/dev/null; then
     log "installing protoc (Debian package protobuf-compiler), needed by Sockudo's build"
-    if [[ $(id -u) -eq 0 ]]; then apt-get update -qq && apt-get install -y -qq protobuf-compiler >/dev/null
-    else sudo apt-get update -qq && sudo apt-get install -y -qq protobuf-compiler >/dev/null; fi
+    apt_install protobuf-compiler
   fi
   log "building Sockudo $SOCKUDO_VERSION with cargo (local adapter only; about 9 min on 2 cores, once)"
   local started=$SECONDS
@@ -132,7 +151,7 @@ install_web() {
   (cd "$WEB" && node build.mjs >/dev/null)
 }
 
-install_all() { install_python; install_kafka; install_ferretdb; install_sockudo; install_system; install_web; }
+install_all() { install_python; install_kafka; install_postgres; install_ferretdb; install_sockudo; install_system; install_web; }
 
 # ---------------------------------------------------------------- start
 spawn() { # name logfile command...
@@ -160,9 +179,45 @@ start_kafka() {
   spawn $name "${jvm[@]}" kafka.Kafka "$conf/server.properties"
 }
 
+# PostgreSQL refuses to run as root: as root, the cluster belongs to an unprivileged user.
+pg_user() {
+  if [[ $(id -u) -ne 0 ]]; then id -un
+  elif id postgres >/dev/null 2>&1; then echo postgres
+  else echo nobody; fi
+}
+
+pg_run() { # the prefix that runs a command as pg_user (setpriv execs: pid files stay right)
+  [[ $(id -u) -eq 0 ]] && echo setpriv --reuid="$(pg_user)" --regid="$(id -g "$(pg_user)")" --init-groups --
+  true
+}
+
+start_postgres() {
+  local data="$VAR/data/postgres" bin; bin="$(pg_bindir)"
+  running postgres && return
+  mkdir -p "$data"
+  [[ $(id -u) -eq 0 ]] && chown "$(pg_user)" "$data" && chmod 700 "$data"
+  if [[ ! -f "$data/PG_VERSION" ]]; then
+    log "creating the PostgreSQL cluster"
+    $(pg_run) "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
+  fi
+  # TCP on loopback only (no socket directory to share with other clusters); commits are not
+  # waited for on disk: a local stack may lose its last writes on a power cut, never corrupt.
+  # shellcheck disable=SC2046
+  spawn postgres $(pg_run) "$bin/postgres" -D "$data" -h 127.0.0.1 -p "$POSTGRES_PORT" -k "" \
+    -c synchronous_commit=off -c max_connections=200 -c log_min_messages=warning
+}
+
+pg_ready() { "$(pg_bindir)/pg_isready" -q -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres; }
+
+# Lets FerretDB's pushed-down equality filters use the indexes the services create (see file).
+pg_index_trigger() {
+  "$(pg_bindir)/psql" -q -h 127.0.0.1 -p "$POSTGRES_PORT" -U postgres -d postgres \
+    -v ON_ERROR_STOP=1 -f "$HERE/postgres/ferretdb-indexes.sql" >/dev/null
+}
+
 start_ferretdb() {
-  mkdir -p "$VAR/data/ferretdb"
-  spawn ferretdb "$FERRETDB_BIN" -listen "127.0.0.1:$FERRETDB_PORT" -data "$VAR/data/ferretdb"
+  spawn ferretdb "$FERRETDB_BIN" -listen "127.0.0.1:$FERRETDB_PORT" \
+    -postgresql-url "postgres://postgres@127.0.0.1:$POSTGRES_PORT/postgres"
 }
 
 start_sockudo() {
@@ -185,15 +240,18 @@ start_sockudo() {
 }
 
 start_infra() {
-  install_kafka; install_ferretdb; install_sockudo
+  install_kafka; install_postgres; install_ferretdb; install_sockudo
   local t=$SECONDS
-  start_kafka; start_ferretdb; start_sockudo
+  start_kafka; start_postgres; start_sockudo
+  wait_for postgres 60 pg_ready
+  pg_index_trigger
+  start_ferretdb
   wait_for ferretdb 30 port_open "$FERRETDB_PORT"
   wait_for sockudo 30 http_ok "http://127.0.0.1:$SOCKUDO_PORT/up/$PUSHER_APP_ID"
   wait_for kafka 90 port_open "$KAFKA_PORT"
   install_python
   "$PY" -m service_kit.admin ensure-topics --timeout 90
-  log "infra ready in $((SECONDS - t))s (kafka :$KAFKA_PORT, ferretdb :$FERRETDB_PORT, sockudo :$SOCKUDO_PORT)"
+  log "infra ready in $((SECONDS - t))s (kafka :$KAFKA_PORT, ferretdb :$FERRETDB_PORT on postgres :$POSTGRES_PORT, sockudo :$SOCKUDO_PORT)"
 }
 
 service_cmd() { # name -> command line
@@ -201,7 +259,7 @@ service_cmd() { # name -> command line
     wallet-sandbox) echo "$PY -m wallet_sandbox" ;;
     dev-login) echo "$PY -m dev_login" ;;
     *.api) echo "$PY -m $(tr - _ <<<"${1%.*}") api" ;;
-    *.worker) echo "$PY -m $(tr - _ <<<"${1%.*}") worker" ;;
+    *.worker|*.worker-*) echo "$PY -m $(tr - _ <<<"${1%.*}") worker" ;;
   esac
 }
 
@@ -211,7 +269,7 @@ service_ready_url() {
     wallet-sandbox) echo "http://127.0.0.1:$WALLET_SANDBOX_PORT/healthz"; return ;;
     dev-login) echo "http://127.0.0.1:$DEV_LOGIN_PORT/healthz"; return ;;
   esac
-  if [[ $kind == api ]]; then port=$(service_port "$svc" api); else port=$(service_port "$svc" worker); fi
+  if [[ $kind == api ]]; then port=$(service_port "$svc" api); else port=$(service_port "$svc" "$kind"); fi
   echo "http://127.0.0.1:$port/readyz"
 }
 
@@ -250,24 +308,35 @@ start_gateway() {
 
 # ---------------------------------------------------------------- stop/status
 stop_one() {
-  local name="$1" f pid
+  # PostgreSQL's SIGTERM waits for its clients to leave; SIGINT (fast shutdown) does not.
+  local name="$1" f pid sig=TERM
+  [[ $name == postgres ]] && sig=INT
   f="$(pidfile "$name")"
   [[ -f "$f" ]] || return 0
   pid="$(cat "$f")"
   if kill -0 "$pid" 2>/dev/null; then
-    kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
+    kill -"$sig" -- "-$pid" 2>/dev/null || kill -"$sig" "$pid" 2>/dev/null || true
     for _ in $(seq 1 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.2; done
     kill -0 "$pid" 2>/dev/null && { log "$name did not stop in 30s; killing"; kill -KILL -- "-$pid" 2>/dev/null || true; }
   fi
   rm -f "$f"
 }
 
-stop_services() { local n; stop_one gateway; for n in "${SERVICES[@]}"; do stop_one "$n"; done; }
-stop_infra() { stop_one sockudo; stop_one ferretdb; stop_one kafka; }
+# Every service process with a pid file, including extra workers started with a larger LSG_WORKERS.
+known_services() {
+  local f n; printf '%s\n' "${SERVICES[@]}"
+  for f in "$VAR"/run/*.worker-*.pid; do
+    [[ -e $f ]] || continue; n="$(basename "$f" .pid)"
+    [[ " ${SERVICES[*]} " == *" $n "* ]] || echo "$n"
+  done
+}
+
+stop_services() { local n; stop_one gateway; for n in $(known_services); do stop_one "$n"; done; }
+stop_infra() { stop_one sockudo; stop_one ferretdb; stop_one postgres; stop_one kafka; }
 
 status() {
   local n
-  for n in kafka ferretdb sockudo "${SERVICES[@]}" gateway; do
+  for n in kafka postgres ferretdb sockudo $(known_services) gateway; do
     if running "$n"; then
       printf '%-24s running  pid %-7s rss %s KiB\n' "$n" "$(cat "$(pidfile "$n")")" \
         "$(ps -o rss= -p "$(cat "$(pidfile "$n")")" | tr -d ' ')"
@@ -277,7 +346,7 @@ status() {
 
 running_list() {
   local n
-  for n in kafka ferretdb sockudo "${SERVICES[@]}" gateway; do running "$n" && echo "$n"; done; true
+  for n in kafka postgres ferretdb sockudo $(known_services) gateway; do running "$n" && echo "$n"; done; true
 }
 
 cmd="${1:-status}" what="${2:-all}"

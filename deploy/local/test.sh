@@ -22,10 +22,10 @@ containers_pid=""
 cleanup() {
   local started=()
   for n in $("$STACK" running); do grep -qx "$n" <<<"$before" || started+=("$n"); done
-  # services first, infra last
-  local order=() n
-  for n in "${started[@]}"; do [[ $n == kafka || $n == ferretdb || $n == sockudo ]] || order+=("$n"); done
-  for n in "${started[@]}"; do [[ $n == kafka || $n == ferretdb || $n == sockudo ]] && order+=("$n"); done
+  # services first, then infra in dependency order (FerretDB before its PostgreSQL)
+  local infra=(sockudo ferretdb postgres kafka) order=() n
+  for n in "${started[@]}"; do [[ " ${infra[*]} " == *" $n "* ]] || order+=("$n"); done
+  for n in "${infra[@]}"; do [[ " ${started[*]} " == *" $n "* ]] && order+=("$n"); done
   ((${#order[@]})) && "$STACK" stop-only "${order[@]}"
   if [[ -n $containers_pid ]]; then kill -TERM "$containers_pid" 2>/dev/null; wait "$containers_pid" || true; fi
   true
