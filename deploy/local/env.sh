@@ -69,6 +69,7 @@ service_env() { # name -> KEY=VALUE lines for that process
   echo "WALLET_API_URL=http://127.0.0.1:$WALLET_SANDBOX_PORT"
   echo "WALLET_ADAPTER_URL=http://127.0.0.1:$(service_port wallet-adapter api)"
   echo "SESSION_SERVICE_URL=http://127.0.0.1:$(service_port session-service api)"
+  echo "GOAL_SERVICE_URL=http://127.0.0.1:$(service_port goal-service api)"
   # Short on the local stack so the demonstration and the journeys see a cooldown pass.
   [[ $svc == session-service ]] && echo "EXCLUSIVE_COOLDOWN_S=${LOCAL_EXCLUSIVE_COOLDOWN_S:-8}"
   # Short show deadline, settle window and reconciliation grace, so the demonstration and

@@ -11,12 +11,14 @@ from pydantic import BaseModel, ValidationError
 from livestream_schemas import jsonschema, tags
 from livestream_schemas.base import GoalLevel, Message, UserInfo
 from livestream_schemas.commands import (
+    AcceptExclusiveGoal,
     CloseFundingGoal,
     CreateGoal,
     DeactivateGoal,
     IncrementGoalProgress,
     Refund,
     Release,
+    Settle,
     StartGoal,
     Transfer,
 )
@@ -137,6 +139,8 @@ EXAMPLES: list[Message] = [
     SessionEnded(session_id="s1", user_id="streamer-1", ended_at=NOW),
     StartGoal(goal_id=GOAL, filter={"active": True, "metadata.user_id": "s1"}, triggerer="web"),
     CloseFundingGoal(goal_id=GOAL),
+    AcceptExclusiveGoal(goal_id=GOAL, triggerer="web"),
+    Settle(transaction_id="t1", release_amount=40, reason="exclusive:1/3min"),
 ]
 
 

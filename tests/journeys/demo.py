@@ -2,8 +2,10 @@
 
 1. A viewer triggers an exclusive 1-to-1 session; nobody accepts; it expires, the
    viewer is refunded from escrow and sits out the cooldown.
-2. A ticket show misses its target; the streamer ends funding; every buyer is refunded.
-3. A ticket show is funded; the streamer holds the show and ends it; the escrow is
+2. A viewer pays for 5 minutes alone with the streamer; the streamer accepts; the viewer
+   ends it after a few seconds: the streamer is paid for 1 minute, the viewer refunded 4.
+3. A ticket show misses its target; the streamer ends funding; every buyer is refunded.
+4. A ticket show is funded; the streamer holds the show and ends it; the escrow is
    released to the streamer.
 """
 
@@ -15,6 +17,7 @@ import time
 import uuid
 
 from journeys.flows import (
+    answer_request,
     buy_tickets,
     end_goal,
     open_funding_goal,
@@ -22,6 +25,7 @@ from journeys.flows import (
     show_action,
     trigger_exclusive,
     wait_goal,
+    wait_paid,
     wait_show,
 )
 from journeys.stack import PusherClient, Stack, User, eventually
@@ -79,6 +83,40 @@ async def exclusive_flow(stack: Stack, run: str) -> None:
         f"asks again at once -> {r.status_code} {r.json()['detail']['reason']} "
         f"(Retry-After {r.headers.get('Retry-After')} s)"
     )
+
+
+async def accepted_flow(stack: Stack, run: str) -> None:
+    print("\n== Flow B': exclusive session accepted, ended early, settled per minute ==")
+    streamer, viewer = person("streamer", "Zoe", run), person("viewer", "Max", run)
+    await stack.add_user(streamer, 0)
+    await stack.add_user(viewer, 1_000)
+    await stack.wait_users_known(*(streamer, viewer))
+    session_id = await open_session(stack, streamer, per_minute=100)
+
+    async def balances() -> str:
+        s, v = await stack.balance(streamer.wallet_id), await stack.balance(viewer.wallet_id)
+        return f"{streamer.username} {s}, {viewer.username} {v}"
+
+    say(f"balances before: {await balances()}")
+    async with PusherClient(stack, streamer) as s_ws, PusherClient(stack, viewer) as v_ws:
+        await s_ws.subscribe(f"private-user@{streamer.user_id}")
+        await v_ws.subscribe(f"private-user@{viewer.user_id}")
+        r = await trigger_exclusive(stack, viewer, session_id, exp_in=60, duration=300)
+        goal_id = r.json()["goal_id"]
+        say(f"{viewer.username} pays {r.json()['amount']} for 300 s exclusive (5 minutes)")
+        await wait_paid(stack, streamer, goal_id)
+        r = await answer_request(stack, streamer, session_id, viewer.user_id, "accept")
+        say(f"{streamer.username} accepts -> {r.status_code} {r.json().get('outcome')}")
+        ev = await v_ws.wait_for("exclusive.started", within=30)
+        say(f"viewer app: exclusive.started, ends at {ev['data']['ends_at']}")
+        await asyncio.sleep(3)
+        r = await answer_request(stack, viewer, session_id, viewer.user_id, "end")
+        say(f"{viewer.username} ends it after 3 s -> {r.status_code}")
+        ev = await s_ws.wait_for("escrow.released", within=45)
+        say(f"streamer app: escrow.released amount={ev['data']['amount']} (1 minute used)")
+        ev = await v_ws.wait_for("escrow.refunded", goal_id=goal_id, within=45)
+        say(f"viewer app: escrow.refunded amount={ev['data']['amount']} (4 minutes unused)")
+    say(f"balances after: {await balances()}")
 
 
 async def ticket_flow(stack: Stack, run: str) -> None:
@@ -169,6 +207,7 @@ async def main() -> None:
     stack = Stack()
     try:
         await exclusive_flow(stack, run)
+        await accepted_flow(stack, run)
         await ticket_flow(stack, run)
         await show_flow(stack, run)
         print("\nledger:", await stack.ledger())

@@ -161,3 +161,25 @@ async def wait_show(stack: Stack, streamer: User, session_id: str, funding_goal:
         return None
 
     return await eventually(probe, within=45, what=f"a show bound to {funding_goal}")
+
+
+async def list_requests(stack: Stack, streamer: User, session_id: str) -> httpx.Response:
+    return await stack.http.get(
+        f"{stack.ep.session}/sessions/{session_id}/requests", headers=streamer.headers(stack.ep)
+    )
+
+
+async def answer_request(
+    stack: Stack, user: User, session_id: str, viewer_id: str, action: str
+) -> httpx.Response:
+    """`action`: accept | decline (the streamer), end (the streamer or the viewer)."""
+    return await stack.http.post(
+        f"{stack.ep.session}/sessions/{session_id}/requests/{viewer_id}/{action}",
+        headers=user.headers(stack.ep),
+        timeout=20,
+    )
+
+
+async def wait_paid(stack: Stack, streamer: User, goal_id: str) -> dict[str, Any]:
+    """Wait until the request's debit is counted (progress 1): only then can it be accepted."""
+    return await wait_goal(stack, streamer, goal_id, progress=1)

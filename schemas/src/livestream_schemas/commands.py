@@ -57,6 +57,16 @@ class CloseFundingGoal(Message):
     goal_id: str
 
 
+class AcceptExclusiveGoal(Message):
+    """The streamer accepts an exclusive request: end its trigger goal as agreed, once,
+    if it is still active, paid and not past its expiry, and start the exclusive session."""
+
+    message_type = "accept_exclusive_goal"
+
+    goal_id: str
+    triggerer: str
+
+
 class IncrementGoalProgress(Message):
     message_type = "increment_goal_progress"
 
@@ -101,3 +111,21 @@ class Release(Message):
 
     transaction_id: str
     reason: str = ""
+
+
+class Settle(Message):
+    """Split an escrow hold once: `release_amount` to the beneficiary, the rest refunded.
+
+    One wallet operation keyed by `settlement_id` (default `settle:{transaction_id}`), so a
+    redelivered command, or a retry after a crash, never moves a coin twice."""
+
+    message_type = "settle"
+
+    transaction_id: str
+    release_amount: int = Field(ge=0)
+    settlement_id: str | None = None
+    reason: str = ""
+
+    @property
+    def wallet_settlement_id(self) -> str:
+        return self.settlement_id or f"settle:{self.transaction_id}"

@@ -11,8 +11,17 @@ from livestream_schemas.base import BreakdownEntry, GoalLevel, Message
 
 SHOW_FUNDING_GOAL = "ShowFundingGoal"
 TRIGGER_EXCLUSIVE_GOAL = "TriggerExclusiveGoal"
+# The 1-to-1 session an accepted TriggerExclusiveGoal starts (metadata.trigger_goal).
+EXCLUSIVE_GOAL = "ExclusiveGoal"
 # The show a funded ShowFundingGoal pays for; conditions.funding_goal names that goal.
 SHOW_GOAL = "ShowGoal"
+
+# How a goal ended (`outcome` on the goal and on goal.ended).
+OUTCOME_AGREED = "agreed"  # the streamer accepted an exclusive request
+OUTCOME_DECLINED = "declined"  # the streamer declined it
+OUTCOME_EXPIRED = "expired"  # the expiry timer ended it
+OUTCOME_COMPLETED = "completed"  # an exclusive session ran its prepaid duration
+OUTCOME_CLOSED = "closed"  # ended early by a user
 
 
 class GoalSnapshot(Message):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from livestream_schemas.base import Message
 from livestream_schemas.commands import (
+    AcceptExclusiveGoal,
     CloseFundingGoal,
     CreateGoal,
     DeactivateGoal,
     IncrementGoalProgress,
     Refund,
     Release,
+    Settle,
     StartGoal,
     Transfer,
 )
@@ -45,6 +47,8 @@ MESSAGE_TYPES: dict[tuple[str, int], type[Message]] = {
         Release,
         StartGoal,
         CloseFundingGoal,
+        AcceptExclusiveGoal,
+        Settle,
     )
 }
 

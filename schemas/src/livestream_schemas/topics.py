@@ -38,6 +38,7 @@ TOPICS: tuple[TopicSpec, ...] = (
             "increment_goal_progress",
             "start_goal",
             "close_funding_goal",
+            "accept_exclusive_goal",
         ),
         producers=(GOAL, SESSION),
         consumers=(GOAL,),
@@ -45,7 +46,7 @@ TOPICS: tuple[TopicSpec, ...] = (
     TopicSpec(
         "wallet.commands",
         "transaction_id",
-        ("transfer", "refund", "release"),
+        ("transfer", "refund", "release", "settle"),
         producers=(GOAL, SESSION),
         consumers=(WALLET,),
     ),

@@ -13,6 +13,7 @@ from typing import Any
 from livestream_schemas.base import Message
 from livestream_schemas.envelope import Envelope, encode
 from livestream_schemas.goals import (
+    EXCLUSIVE_GOAL,
     SHOW_FUNDING_GOAL,
     TRIGGER_EXCLUSIVE_GOAL,
     GoalAdded,
@@ -124,7 +125,7 @@ def envelope_of(message: Message, *, key: str = "k", at: datetime = T0) -> Envel
 
 def _goal_fields(cls: str, overrides: dict[str, Any]) -> dict[str, Any]:
     viewer = overrides.pop("viewer", "viewer-1")
-    exclusive = cls == TRIGGER_EXCLUSIVE_GOAL
+    exclusive = cls in (TRIGGER_EXCLUSIVE_GOAL, EXCLUSIVE_GOAL)
     fields: dict[str, Any] = {
         "goal_id": "goal-1",
         "_cls": cls,

@@ -22,7 +22,11 @@ async def test_routes_wire_each_event_to_its_receivers() -> None:
     finally:
         await container.client.close()
     assert wired == {
-        "goal.added": ["trigger_notify_goal_added", "invalidate_cached_pusher_channel_data"],
+        "goal.added": [
+            "trigger_notify_goal_added",
+            "notify_exclusive_session",
+            "invalidate_cached_pusher_channel_data",
+        ],
         "goal.progressed": [
             "notify_goal_progress_updated",
             "invalidate_cached_pusher_channel_data",
@@ -31,6 +35,7 @@ async def test_routes_wire_each_event_to_its_receivers() -> None:
         "goal.ended": [
             "notify_goal_ended",
             "notify_show_ended",
+            "notify_exclusive_session",
             "invalidate_cached_pusher_channel_data",
         ],
         "balance.decremented": ["fetch_user_balance_when_changed"],

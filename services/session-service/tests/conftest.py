@@ -2,7 +2,8 @@
 
 pytest runs in importlib mode and every service has a tests/fakes.py, so the fakes are
 loaded here under a name of their own (`session_service_fakes`) instead of `fakes`; the
-trigger_exclusive API harness likewise (`session_service_trigger_world`).
+trigger_exclusive and exclusive-request API harnesses likewise
+(`session_service_trigger_world`, `session_service_exclusive_world`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from pathlib import Path
 for _name, _file in (
     ("session_service_fakes", "fakes.py"),
     ("session_service_trigger_world", "trigger_world.py"),
+    ("session_service_exclusive_world", "exclusive_world.py"),
 ):
     if _name not in sys.modules:
         _spec = importlib.util.spec_from_file_location(_name, Path(__file__).with_name(_file))

@@ -9,7 +9,13 @@ from typing import Any
 from livestream_schemas.base import Message
 from session_service.domain.feed import FeedEntry
 from session_service.domain.idempotency import StoredAnswer
-from session_service.domain.session import ExclusiveGoalPair, Pricing, Session, ShowGoalPair
+from session_service.domain.session import (
+    ExclusiveGoalPair,
+    Pricing,
+    Session,
+    ShowGoalPair,
+    Status,
+)
 from session_service.ports import OpenRequest, UserProfile, WalletUnavailable, lock_id
 
 T0 = datetime(2025, 4, 28, 12, 0, tzinfo=UTC)
@@ -45,7 +51,9 @@ class FakeSessions:
             return False
         pair = session.exclusive_goal_pairs.get(viewer_id)
         if pair is not None and (
-            pair.trigger_exclusive_goal == goal_id or pair.trigger_exclusive_goal_ended is None
+            pair.trigger_exclusive_goal == goal_id
+            or pair.trigger_exclusive_goal_ended is None
+            or (pair.trigger_exclusive_goal_agreed and pair.exclusive_goal_ended is None)
         ):
             return False
         self._set_pair(session, viewer_id, ExclusiveGoalPair(trigger_exclusive_goal=goal_id))
@@ -91,24 +99,52 @@ class FakeSessions:
         return True
 
     async def set_trigger_goal_ended(
-        self, session_id: str, viewer_id: str, goal_id: str, at: datetime
+        self, session_id: str, viewer_id: str, goal_id: str, at: datetime, *, agreed: bool = False
     ) -> bool:
         session = self.docs.get(session_id)
         if session is None:
             return False
         pair = session.exclusive_goal_pairs.get(viewer_id)
+        ended = {"trigger_exclusive_goal_ended": at}
+        if agreed:
+            ended["trigger_exclusive_goal_agreed"] = at
         if pair is None:
-            started = ExclusiveGoalPair(
-                trigger_exclusive_goal=goal_id, trigger_exclusive_goal_ended=at
-            )
+            started = ExclusiveGoalPair(trigger_exclusive_goal=goal_id, **ended)
             self._set_pair(session, viewer_id, started)
             return True
         if pair.trigger_exclusive_goal != goal_id or pair.trigger_exclusive_goal_ended is not None:
             return False
-        self._set_pair(
-            session, viewer_id, pair.model_copy(update={"trigger_exclusive_goal_ended": at})
-        )
+        self._set_pair(session, viewer_id, pair.model_copy(update=ended))
         return True
+
+    async def start_exclusive(
+        self, session_id: str, viewer_id: str, *, trigger_goal: str, exclusive_goal: str
+    ) -> bool:
+        session = self.docs.get(session_id)
+        pair = session.exclusive_goal_pairs.get(viewer_id) if session else None
+        if session is None or pair is None:
+            return False
+        if pair.trigger_exclusive_goal != trigger_goal or pair.exclusive_goal is not None:
+            return False
+        self._set_pair(
+            session, viewer_id, pair.model_copy(update={"exclusive_goal": exclusive_goal})
+        )
+        self._set(session_id, status=Status(preset="sd", exclusive_to=viewer_id))
+        return True
+
+    async def end_exclusive(
+        self, session_id: str, viewer_id: str, exclusive_goal: str, at: datetime
+    ) -> bool:
+        session = self.docs.get(session_id)
+        pair = session.exclusive_goal_pairs.get(viewer_id) if session else None
+        if session is None or pair is None:
+            return False
+        changed = pair.exclusive_goal == exclusive_goal and pair.exclusive_goal_ended is None
+        if changed:
+            self._set_pair(session, viewer_id, pair.model_copy(update={"exclusive_goal_ended": at}))
+        if self.docs[session_id].status.exclusive_to == viewer_id:
+            self._set(session_id, status=Status())
+        return changed
 
     def _set_pair(self, session: Session, viewer_id: str, pair: ExclusiveGoalPair) -> None:
         pairs = {**session.exclusive_goal_pairs, viewer_id: pair}

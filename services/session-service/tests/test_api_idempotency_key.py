@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 import pytest
+from session_service_exclusive_world import FakeSlots
 from session_service_fakes import T0, goal_ended, make_session
 from session_service_trigger_world import EXP, SID, STREAMER, VIEWER, World, reason
 
@@ -35,7 +36,9 @@ async def end_request(w: World, goal_id: str) -> None:
         conditions={"session_id": SID, "exclusive_to": VIEWER},
         metadata={"user_id": STREAMER},
     )
-    await set_embedded_goal_ended(ended, sessions=w.sessions, locks=w.locks, clock=w.clock)
+    await set_embedded_goal_ended(
+        ended, sessions=w.sessions, locks=w.locks, slots=FakeSlots(), clock=w.clock
+    )
 
 
 async def test_the_first_answer_is_kept_for_a_day(w: World) -> None:

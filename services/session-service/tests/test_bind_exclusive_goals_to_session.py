@@ -2,8 +2,13 @@ from __future__ import annotations
 
 from session_service_fakes import T0, FakeSessions, goal_created, make_session
 
-from livestream_schemas.goals import SHOW_FUNDING_GOAL, TRIGGER_EXCLUSIVE_GOAL, GoalAdded
-from session_service.domain.session import ExclusiveGoalPair
+from livestream_schemas.goals import (
+    EXCLUSIVE_GOAL,
+    SHOW_FUNDING_GOAL,
+    TRIGGER_EXCLUSIVE_GOAL,
+    GoalAdded,
+)
+from session_service.domain.session import ExclusiveGoalPair, Status
 from session_service.handlers.bind_exclusive_goals_to_session import (
     bind_exclusive_goals_to_session,
 )
@@ -68,3 +73,36 @@ async def test_show_goals_are_left_to_other_receivers() -> None:
     show = goal_created("f" * 24, SHOW_FUNDING_GOAL, conditions={"session_id": SID})
     assert await bind_exclusive_goals_to_session(show, sessions=sessions) == []
     assert sessions.docs[SID].exclusive_goal_pairs == {}
+
+
+def exclusive_goal(trigger: str = "1" * 24):  # type: ignore[no-untyped-def]
+    return goal_created(
+        "e" * 24,
+        EXCLUSIVE_GOAL,
+        conditions={"session_id": SID, "exclusive_to": VIEWER},
+        context={"type": "exclusive", "exclusive_to": VIEWER},
+        metadata={"user_id": "streamer-1", "prepaid_duration": 300, "trigger_goal": trigger},
+    )
+
+
+async def test_an_accepted_requests_session_makes_the_session_exclusive_once() -> None:
+    agreed = ExclusiveGoalPair(
+        trigger_exclusive_goal="1" * 24,
+        trigger_exclusive_goal_ended=T0,
+        trigger_exclusive_goal_agreed=T0,
+    )
+    sessions = FakeSessions(make_session(SID, exclusive_goal_pairs={VIEWER: agreed}))
+    first = await bind_exclusive_goals_to_session(exclusive_goal(), sessions=sessions)
+    again = await bind_exclusive_goals_to_session(exclusive_goal(), sessions=sessions)
+    session = sessions.docs[SID]
+    assert session.exclusive_goal_pairs[VIEWER].exclusive_goal == "e" * 24
+    assert session.status == Status(preset="sd", exclusive_to=VIEWER)
+    assert [m.model_dump() for m in again] == [m.model_dump() for m in first]
+    assert isinstance(first[0], GoalAdded) and first[0].cls == EXCLUSIVE_GOAL
+
+
+async def test_a_session_of_another_request_is_not_bound() -> None:
+    pair = ExclusiveGoalPair(trigger_exclusive_goal="2" * 24)
+    sessions = FakeSessions(make_session(SID, exclusive_goal_pairs={VIEWER: pair}))
+    assert await bind_exclusive_goals_to_session(exclusive_goal(), sessions=sessions) == []
+    assert not sessions.docs[SID].is_exclusive

@@ -2,12 +2,18 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from session_service_exclusive_world import FakeSlots
 from session_service_fakes import T0, Clock, FakeLocks, FakeSessions, goal_ended, make_session
 
-from livestream_schemas.goals import SHOW_FUNDING_GOAL, SHOW_GOAL, TRIGGER_EXCLUSIVE_GOAL
-from session_service.domain.session import ExclusiveGoalPair, ShowGoalPair
+from livestream_schemas.goals import (
+    EXCLUSIVE_GOAL,
+    SHOW_FUNDING_GOAL,
+    SHOW_GOAL,
+    TRIGGER_EXCLUSIVE_GOAL,
+)
+from session_service.domain.session import ExclusiveGoalPair, ShowGoalPair, Status
 from session_service.handlers.set_embedded_goal_ended import set_embedded_goal_ended
-from session_service.ports import OpenRequest
+from session_service.ports import OpenRequest, Slot
 
 SID = "a" * 24
 VIEWER = "viewer-1"
@@ -29,9 +35,13 @@ def lock(goal_id: str = TRIGGER) -> OpenRequest:
     return OpenRequest(SID, VIEWER, "streamer-1", goal_id, 50, 300, 0, None, T0, True)
 
 
-async def run(message, sessions, locks=None, clock=None):  # type: ignore[no-untyped-def]
+async def run(message, sessions, locks=None, clock=None, slots=None):  # type: ignore[no-untyped-def]
     return await set_embedded_goal_ended(
-        message, sessions=sessions, locks=locks or FakeLocks(), clock=clock or Clock()
+        message,
+        sessions=sessions,
+        locks=locks or FakeLocks(),
+        slots=slots or FakeSlots(),
+        clock=clock or Clock(),
     )
 
 
@@ -129,3 +139,56 @@ async def test_a_trigger_end_that_overtook_its_creation_starts_the_cooldown() ->
     pair = sessions.docs[SID].exclusive_goal_pairs[VIEWER]
     assert pair.trigger_exclusive_goal == TRIGGER
     assert pair.trigger_exclusive_goal_ended == T0 + timedelta(seconds=5)
+
+
+EXCLUSIVE = "e" * 24
+
+
+async def test_an_agreed_request_is_stamped_agreed_so_no_cooldown_follows() -> None:
+    sessions = FakeSessions(
+        make_session(
+            SID, exclusive_goal_pairs={VIEWER: ExclusiveGoalPair(trigger_exclusive_goal=TRIGGER)}
+        )
+    )
+    agreed = trigger_ended().model_copy(update={"outcome": "agreed"})
+    for _ in range(2):  # redelivered: stamped once
+        await run(agreed, sessions)
+    pair = sessions.docs[SID].exclusive_goal_pairs[VIEWER]
+    assert pair.trigger_exclusive_goal_ended == T0 and pair.trigger_exclusive_goal_agreed == T0
+
+
+def exclusive_ended():  # type: ignore[no-untyped-def]
+    return goal_ended(
+        EXCLUSIVE,
+        EXCLUSIVE_GOAL,
+        active=False,
+        outcome="closed",
+        conditions={"session_id": SID, "exclusive_to": VIEWER},
+        metadata={"user_id": "streamer-1", "trigger_goal": TRIGGER},
+    )
+
+
+async def test_the_end_of_an_exclusive_session_resets_the_session_once() -> None:
+    running = ExclusiveGoalPair(
+        trigger_exclusive_goal=TRIGGER,
+        trigger_exclusive_goal_ended=T0,
+        trigger_exclusive_goal_agreed=T0,
+        exclusive_goal=EXCLUSIVE,
+    )
+    sessions = FakeSessions(
+        make_session(
+            SID,
+            exclusive_goal_pairs={VIEWER: running},
+            status=Status(preset="sd", exclusive_to=VIEWER),
+        )
+    )
+    slots = FakeSlots()
+    slots.docs[SID] = Slot(SID, TRIGGER, VIEWER, T0)
+    clock = Clock()
+    await run(exclusive_ended(), sessions, clock=clock, slots=slots)
+    clock.advance(30)
+    await run(exclusive_ended(), sessions, clock=clock, slots=slots)  # redelivered
+    session = sessions.docs[SID]
+    assert session.exclusive_goal_pairs[VIEWER].exclusive_goal_ended == T0
+    assert session.status == Status() and not session.is_exclusive
+    assert slots.docs == {}  # the next request may be accepted

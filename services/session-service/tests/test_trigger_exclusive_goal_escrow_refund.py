@@ -67,3 +67,10 @@ async def test_show_goals_are_not_refunded_here() -> None:
         ended(cls=SHOW_FUNDING_GOAL), sessions=sessions
     )
     assert out == []
+
+
+async def test_an_agreed_request_is_not_refunded_even_before_the_session_knows() -> None:
+    sessions = session_with(ExclusiveGoalPair(trigger_exclusive_goal=GOAL))
+    agreed = ended().model_copy(update={"outcome": "agreed"})
+    for _ in range(2):
+        assert await trigger_exclusive_goal_escrow_refund(agreed, sessions=sessions) == []

@@ -86,6 +86,22 @@ class FakeWallet:
             self.balances[hold["payer"]] += hold["amount"]
         return WalletReply(201)
 
+    async def split(self, hold_id: str, settlement_id: str, release: int) -> WalletReply:
+        self.calls.append(("settle", (hold_id, settlement_id, release)))
+        if self.unavailable:
+            raise WalletUnavailable("timeout")
+        hold = self.holds.get(hold_id)
+        if hold is None:
+            return WalletReply(404, "no_hold", hold_id)
+        if "outcome" in hold:
+            if hold["outcome"] == ("settle", settlement_id, release):
+                return WalletReply(200)
+            body = {"reason": "hold_settled", "outcome": "settled"}
+            return WalletReply(409, "hold_settled", "settled", body)
+        hold["outcome"] = ("settle", settlement_id, release)
+        self.balances[hold["payer"]] += hold["amount"] - release
+        return WalletReply(201)
+
     async def balance(self, wallet_id: str) -> int | None:
         if self.unavailable:
             raise WalletUnavailable("timeout")

@@ -12,16 +12,22 @@ import httpx
 import pytest
 from pymongo import AsyncMongoClient
 
-from livestream_schemas.commands import Refund, Release, Transfer
+from livestream_schemas.commands import Refund, Release, Settle, Transfer
 from livestream_schemas.envelope import encode
 from livestream_schemas.tags import TRIGGER_EXCLUSIVE, swag_tag
-from livestream_schemas.wallet import BalanceDecremented, TransactionCreated, UserUpdated
+from livestream_schemas.wallet import (
+    BalanceDecremented,
+    BalanceIncremented,
+    TransactionCreated,
+    UserUpdated,
+)
 from wallet_adapter.adapters.wallet_api import HttpWalletApi
 from wallet_adapter.bootstrap import Container
 from wallet_adapter.config import Settings
 from wallet_adapter.entrypoints.api import create_api
 from wallet_adapter.handlers.refund import refund
 from wallet_adapter.handlers.release import release
+from wallet_adapter.handlers.settle import settle
 from wallet_adapter.handlers.transfer import transfer
 from wallet_adapter.handlers.trigger_user_balance_updated import trigger_user_balance_updated
 from wallet_adapter.handlers.update_wallet_read_model import update_wallet_read_model
@@ -150,5 +156,27 @@ async def test_refund_once_then_release_is_refused_and_overdraft_fails(pair) -> 
         escrow_transfer(501, TXN + "-big"), wallet=c.wallet, users=c.users, max_amount=10**6
     )
     assert overdraft.reason == "insufficient_funds"  # type: ignore[attr-defined]
+    summary = (await admin.get("/ledger/summary")).json()
+    assert summary == {"total_balances": 500, "open_holds": 0, "minted": 500}
+
+
+async def test_a_split_is_two_callbacks_and_one_credit_each_for_streamer_and_viewer(pair) -> None:  # type: ignore[no-untyped-def]
+    c, admin, deliverer = pair
+    await _setup(c, admin)
+    await transfer(escrow_transfer(), wallet=c.wallet, users=c.users)
+    command = Settle(transaction_id=TXN, release_amount=200)
+    for _ in range(2):  # redelivered: still one settlement
+        assert await settle(command, wallet=c.wallet) == []
+    assert await deliverer.deliver_due() == 3  # the debit, the release leg, the refund leg
+    credits = []
+    for message, _ in c.publisher.sent[1:]:
+        credits += await trigger_user_balance_updated(message, users=c.users)  # type: ignore[arg-type]
+    assert all(isinstance(e, BalanceIncremented) for e in credits)
+    assert sorted((e.user_id, e.amount) for e in credits) == [  # type: ignore[attr-defined]
+        ("streamer-1", 200),
+        ("viewer-1", 100),
+    ]
+    assert (await admin.get("/accounts/w-streamer")).json()["balance"] == 200
+    assert (await admin.get("/accounts/w-viewer")).json()["balance"] == 300
     summary = (await admin.get("/ledger/summary")).json()
     assert summary == {"total_balances": 500, "open_holds": 0, "minted": 500}

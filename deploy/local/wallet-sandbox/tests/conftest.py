@@ -134,3 +134,16 @@ def eventually():  # type: ignore[no-untyped-def]
 def sandbox():  # type: ignore[no-untyped-def]
     """Start (and restart) the sandbox app on given settings: `async with sandbox(s) as api`."""
     return running
+
+
+@pytest.fixture
+async def held(api):  # type: ignore[no-untyped-def]
+    """Viewer w-v (100 coins) pays 40 into escrow for streamer w-s (tests/holds.py)."""
+    from .holds import HOLD, hold_body
+
+    await api.put("/admin/accounts/w-v", json={"balance": 100})
+    await api.put("/admin/accounts/w-s", json={"balance": 0})
+    response = await api.post("/transactions", json=hold_body())
+    assert response.status_code == 201
+    assert response.json()["hold"] == HOLD
+    return api

@@ -2,45 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-
 import pytest
 
+from .holds import HOLD, SWAG, balances, escrow
+
 pytestmark = pytest.mark.integration
-
-SWAG = "swag::livestream.session:s1.trigger_exclusive:g1"
-HOLD = "session:trigger-exclusive:g1"
-
-
-def escrow(beneficiary: str) -> str:
-    return f"escrow::{base64.b64encode(beneficiary.encode()).decode()}:{SWAG}"
-
-
-@pytest.fixture
-async def held(api):  # type: ignore[no-untyped-def]
-    """Viewer w-v (100 coins) pays 40 into escrow for streamer w-s."""
-    await api.put("/admin/accounts/w-v", json={"balance": 100})
-    await api.put("/admin/accounts/w-s", json={"balance": 0})
-    body = {
-        "id": HOLD,
-        "fromAccount": "w-v",
-        "fromAmount": 40,
-        "toAccount": None,
-        "toAmount": 40,
-        "tags": [SWAG, escrow("w-s")],
-        "forced": False,
-        "timestamp": None,
-    }
-    response = await api.post("/transactions", json=body)
-    assert response.status_code == 201
-    assert response.json()["hold"] == HOLD
-    return api
-
-
-async def balances(api) -> tuple[int, int]:  # type: ignore[no-untyped-def]
-    v = (await api.get("/accounts/w-v")).json()["balance"]
-    s = (await api.get("/accounts/w-s")).json()["balance"]
-    return v, s
 
 
 async def test_escrow_transfer_opens_a_hold_for_the_tagged_beneficiary(held) -> None:  # type: ignore[no-untyped-def]

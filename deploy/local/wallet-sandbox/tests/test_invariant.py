@@ -1,4 +1,5 @@
-"""sum(balances) + open holds == minted, across a random sequence of every operation."""
+"""sum(balances) + open holds == minted, across a random sequence of every operation,
+splits (part released, part refunded) and their redeliveries included."""
 
 from __future__ import annotations
 
@@ -48,11 +49,21 @@ async def random_step(api, rng: random.Random, step: int, txns: list[dict]) -> N
         else:
             assert response.status_code in (201, 402)
             txn["done"] = response.status_code == 201
-    elif txns:
+    elif roll < 0.8 and txns:
         hold = rng.choice(txns)["body"]["id"]
         outcome = rng.choice(["refund", "release"])
         response = await api.post(f"/holds/{hold}/{outcome}", json={"id": f"{outcome}:{hold}"})
         assert response.status_code in (200, 201, 404, 409)
+    elif txns:
+        txn = rng.choice(txns)["body"]
+        # Mostly a valid split of this hold; sometimes more than it holds (refused).
+        release = rng.randint(0, txn["fromAmount"] + 2)
+        split = {"id": f"settle:{txn['id']}", "release": release}
+        response = await api.post(f"/holds/{txn['id']}/settle", json=split)
+        assert response.status_code in (200, 201, 404, 409, 422)
+        if response.status_code in (200, 201):
+            movements = response.json()["transactions"]
+            assert sum(m["toAmount"] for m in movements) == txn["fromAmount"]
 
 
 async def test_random_operations_keep_every_coin_accounted_for(api) -> None:  # type: ignore[no-untyped-def]
@@ -70,4 +81,5 @@ async def test_random_operations_keep_every_coin_accounted_for(api) -> None:  # 
     holds = (await api.get("/holds")).json()["holds"]
     settled = [h for h in holds if h["status"] != "open"]
     assert settled, "the sequence should have settled some holds"
+    assert any(h["status"] == "split" for h in holds), "and split some"
     assert sum(h["amount"] for h in holds if h["status"] == "open") == s["open_holds"]

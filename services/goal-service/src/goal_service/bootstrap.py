@@ -15,6 +15,7 @@ from goal_service.adapters.purchases import MongoPurchases
 from goal_service.adapters.sessions import HttpSessions
 from goal_service.adapters.tasks import MongoTasks
 from goal_service.config import Settings
+from goal_service.handlers.accept_exclusive_goal import accept_exclusive_goal
 from goal_service.handlers.bind_show_goal_to_funding_goal import bind_show_goal_to_funding_goal
 from goal_service.handlers.close_funding_goal import SettleWindow, close_funding_goal
 from goal_service.handlers.create_goal import create_goal
@@ -26,6 +27,7 @@ from goal_service.handlers.mark_ticket_purchase_failed import mark_ticket_purcha
 from goal_service.handlers.progress_trigger_goals import progress_trigger_goals
 from goal_service.handlers.reconcile_escrow import SweepConfig, reconcile_escrow
 from goal_service.handlers.schedule_lifecycle_tasks import run_due_tasks, schedule_lifecycle_tasks
+from goal_service.handlers.settle_exclusive_goal import settle_exclusive_goal
 from goal_service.handlers.settle_show_escrow import settle_show_escrow
 from goal_service.handlers.start_goal import start_goal
 from goal_service.handlers.track_escrow_holds import track_escrow_holds
@@ -128,6 +130,7 @@ def routes(c: Container) -> dict[str, Sequence[Handler]]:
             )
         ],
         "start_goal": [receiver(start_goal, goals=c.goals)],
+        "accept_exclusive_goal": [receiver(accept_exclusive_goal, goals=c.goals)],
         "increment_goal_progress": [receiver(increment_goal_progress, goals=c.goals)],
         "balance.decremented": [
             holds,
@@ -144,6 +147,7 @@ def routes(c: Container) -> dict[str, Sequence[Handler]]:
             receiver(trigger_show_escrow_refund, goals=c.goals),
             receiver(bind_show_goal_to_funding_goal, start_within_s=s.show_start_deadline_s),
             receiver(settle_show_escrow, goals=c.goals),
+            receiver(settle_exclusive_goal, goals=c.goals),
             track,
         ],
         "session.ended": [

@@ -28,3 +28,5 @@ class Settings(KitSettings):
     escrow_settle_grace_s: float = 300.0
     # A hold for a goal never created (create_goal lost) is refunded after this long.
     escrow_orphan_grace_s: float = 3600.0
+    # POST /goals/{id}/accept|decline waits this long for the worker to apply the answer.
+    answer_wait_s: float = 8.0

@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import Any, Protocol
 
 Doc = dict[str, Any]
+# (insert_id, user_id, cost) of one escrow hold counted on a goal.
+CountedHold = tuple[str, str, int]
 
 
 class GoalRepository(Protocol):

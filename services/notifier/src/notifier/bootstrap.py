@@ -14,6 +14,7 @@ from notifier.handlers.invalidate_cached_pusher_channel_data import (
     invalidate_cached_pusher_channel_data,
 )
 from notifier.handlers.notify_escrow_released import notify_escrow_released
+from notifier.handlers.notify_exclusive_session import notify_exclusive_session
 from notifier.handlers.notify_goal_ended import notify_goal_ended
 from notifier.handlers.notify_goal_progress_updated import notify_goal_progress_updated
 from notifier.handlers.notify_show_ended import notify_show_ended
@@ -51,13 +52,15 @@ def routes(c: Container) -> dict[str, Sequence[Handler]]:
     pusher = {"publisher": c.pusher, "published": c.published}
     refresh_state = receiver(invalidate_cached_pusher_channel_data, states=c.states)
     balance_changed = receiver(fetch_user_balance_when_changed, **pusher)
+    exclusive = receiver(notify_exclusive_session, **pusher)
     return {
-        "goal.added": [receiver(trigger_notify_goal_added, **pusher), refresh_state],
+        "goal.added": [receiver(trigger_notify_goal_added, **pusher), exclusive, refresh_state],
         "goal.progressed": [receiver(notify_goal_progress_updated, **pusher), refresh_state],
         "goal.started": [receiver(notify_show_started, **pusher)],
         "goal.ended": [
             receiver(notify_goal_ended, **pusher),
             receiver(notify_show_ended, **pusher),
+            exclusive,
             refresh_state,
         ],
         "balance.decremented": [balance_changed],

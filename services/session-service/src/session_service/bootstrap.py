@@ -8,10 +8,12 @@ from datetime import UTC, datetime
 
 from service_kit.consumer import Handler, receiver
 from service_kit.container import BaseContainer
+from session_service.adapters.goal_requests import HttpGoalRequests
 from session_service.adapters.mongo_feed import MongoLivestreamFeed
 from session_service.adapters.mongo_idempotency import MongoIdempotencyKeys
 from session_service.adapters.mongo_locks import MongoOpenRequestLocks
 from session_service.adapters.mongo_sessions import MongoSessionRepository
+from session_service.adapters.mongo_slots import MongoExclusiveSlots
 from session_service.adapters.mongo_users import MongoUserReadModel
 from session_service.adapters.wallet_balances import HttpBalanceReader
 from session_service.config import Settings
@@ -19,6 +21,7 @@ from session_service.handlers.bind_exclusive_goals_to_session import (
     bind_exclusive_goals_to_session,
 )
 from session_service.handlers.bind_show_goals_to_session import bind_show_goals_to_session
+from session_service.handlers.exclusive_requests import RequestDeps
 from session_service.handlers.generate_livestream_feed import generate_livestream_feed
 from session_service.handlers.set_embedded_goal_ended import set_embedded_goal_ended
 from session_service.handlers.trigger_exclusive import TriggerDeps
@@ -29,6 +32,8 @@ from session_service.handlers.update_user_read_model import update_user_read_mod
 from session_service.ports import (
     BalanceReader,
     EventPublisher,
+    ExclusiveSlots,
+    GoalRequests,
     IdempotencyKeys,
     LivestreamFeed,
     OpenRequestLocks,
@@ -52,6 +57,8 @@ class Container(BaseContainer):
     idempotency: IdempotencyKeys = field(init=False)
     feed: LivestreamFeed = field(init=False)
     balances: BalanceReader = field(init=False)
+    slots: ExclusiveSlots = field(init=False)
+    goal_requests: GoalRequests = field(init=False)
     clock: Callable[[], datetime] = field(init=False)
 
     def __post_init__(self) -> None:
@@ -63,6 +70,10 @@ class Container(BaseContainer):
         self.feed = MongoLivestreamFeed(self.db)
         self.balances = HttpBalanceReader(
             self.settings.wallet_adapter_url, self.settings.wallet_timeout_s
+        )
+        self.slots = MongoExclusiveSlots(self.db)
+        self.goal_requests = HttpGoalRequests(
+            self.settings.goal_service_url, self.settings.goal_service_timeout_s
         )
         self.clock = utc_now
 
@@ -78,10 +89,22 @@ class Container(BaseContainer):
                 await ensure()
 
     async def close(self) -> None:
-        close = getattr(self.balances, "close", None)
-        if close is not None:
-            await close()
+        for client in (self.balances, self.goal_requests):
+            close = getattr(client, "close", None)  # fakes have none
+            if close is not None:
+                await close()
         await super().close()
+
+    def request_deps(self) -> RequestDeps:
+        return RequestDeps(
+            sessions=self.sessions,
+            locks=self.locks,
+            slots=self.slots,
+            goals=self.goal_requests,
+            publisher=self.events,
+            clock=self.clock,
+            slot_stale_s=self.settings.exclusive_slot_stale_s,
+        )
 
     def trigger_deps(self) -> TriggerDeps:
         return TriggerDeps(
@@ -108,7 +131,13 @@ def routes(c: Container) -> dict[str, Sequence[Handler]]:
             receiver(bind_exclusive_goals_to_session, sessions=c.sessions),
         ],
         "goal.ended": [
-            receiver(set_embedded_goal_ended, sessions=c.sessions, locks=c.locks, clock=c.clock),
+            receiver(
+                set_embedded_goal_ended,
+                sessions=c.sessions,
+                locks=c.locks,
+                slots=c.slots,
+                clock=c.clock,
+            ),
             receiver(trigger_exclusive_goal_escrow_refund, sessions=c.sessions),
         ],
         # goal.added is this service's own event; the feed is built from it like any consumer.

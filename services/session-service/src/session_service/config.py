@@ -21,5 +21,10 @@ class Settings(KitSettings):
     # Any lock stops blocking this long after its request's expiry, even if the goal's end
     # was never seen (e.g. goal-service dead-lettered the create_goal).
     expired_lock_grace_s: int = 300
+    # Accept/decline go to goal-service, which waits for its worker (answer_wait_s there).
+    goal_service_url: str = "http://127.0.0.1:38001"
+    goal_service_timeout_s: float = 12.0
+    # An exclusive slot taken by an accept that never finished stops blocking after this.
+    exclusive_slot_stale_s: float = 60.0
     # A retry with the same Idempotency-Key gets the first answer for at least this long.
     idempotency_key_ttl_s: int = 24 * 3600

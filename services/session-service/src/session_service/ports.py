@@ -94,9 +94,59 @@ class SessionRepository(Protocol):
         ...
 
     async def set_trigger_goal_ended(
-        self, session_id: str, viewer_id: str, goal_id: str, at: datetime
+        self, session_id: str, viewer_id: str, goal_id: str, at: datetime, *, agreed: bool = False
     ) -> bool:
-        """Stamp the end on the viewer's pair if it is this goal's (or start one if absent)."""
+        """Stamp the end (and `agreed`) on the viewer's pair if it is this goal's (or start
+        one if absent)."""
+        ...
+
+    async def start_exclusive(
+        self, session_id: str, viewer_id: str, *, trigger_goal: str, exclusive_goal: str
+    ) -> bool:
+        """Bind the exclusive session to the pair of its agreed request, once, and make the
+        session exclusive to the viewer (`status`)."""
+        ...
+
+    async def end_exclusive(
+        self, session_id: str, viewer_id: str, exclusive_goal: str, at: datetime
+    ) -> bool:
+        """Stamp `exclusive_goal_ended` once and reset `status` if it is still this viewer's."""
+        ...
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Who holds a session's one exclusive slot: the request being (or that was) accepted."""
+
+    session_id: str
+    goal_id: str
+    viewer_id: str
+    taken_at: datetime
+
+
+class ExclusiveSlots(Protocol):
+    async def take(self, slot: Slot) -> Slot:
+        """Insert the session's slot unless one exists; the slot that holds it either way."""
+        ...
+
+    async def replace(self, stale: Slot, slot: Slot) -> bool:
+        """Swap a stale slot (still held by `stale.goal_id`) for a new one."""
+        ...
+
+    async def release(self, session_id: str, goal_id: str) -> bool:
+        """Free the slot if this request holds it."""
+        ...
+
+
+class GoalServiceUnavailable(Exception):
+    """goal-service did not answer in time (or answered 5xx other than a pending answer)."""
+
+
+class GoalRequests(Protocol):
+    async def answer(
+        self, goal_id: str, decision: str, *, authorization: str
+    ) -> tuple[int, dict[str, Any]]:
+        """Forward accept/decline to goal-service; its status and JSON body."""
         ...
 
 

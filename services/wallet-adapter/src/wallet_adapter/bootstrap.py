@@ -13,6 +13,7 @@ from wallet_adapter.adapters.wallet_api import HttpWalletApi
 from wallet_adapter.config import Settings
 from wallet_adapter.handlers.refund import refund
 from wallet_adapter.handlers.release import release
+from wallet_adapter.handlers.settle import settle
 from wallet_adapter.handlers.transfer import transfer
 from wallet_adapter.handlers.trigger_user_balance_updated import trigger_user_balance_updated
 from wallet_adapter.handlers.update_wallet_read_model import update_wallet_read_model
@@ -62,6 +63,7 @@ def routes(c: Container) -> dict[str, Sequence[Handler]]:
         ],
         "refund": [receiver(refund, wallet=c.wallet)],
         "release": [receiver(release, wallet=c.wallet)],
+        "settle": [receiver(settle, wallet=c.wallet)],
         "transaction.created": [receiver(trigger_user_balance_updated, users=c.users)],
         "user.updated": [receiver(update_wallet_read_model, users=c.users)],
     }

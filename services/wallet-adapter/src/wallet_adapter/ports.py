@@ -52,6 +52,10 @@ class WalletApi(Protocol):
     async def settle(self, hold_id: str, outcome: str, transaction_id: str) -> WalletReply:
         """Refund or release (`outcome`) the escrow hold opened by transaction `hold_id`."""
 
+    async def split(self, hold_id: str, settlement_id: str, release: int) -> WalletReply:
+        """Release `release` coins of the hold to its beneficiary and refund the rest, as one
+        settlement keyed by `settlement_id` (one callback per money movement)."""
+
     async def balance(self, wallet_id: str) -> int | None:
         """Coins in the wallet; None when the wallet does not know it."""
 

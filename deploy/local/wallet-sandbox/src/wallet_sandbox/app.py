@@ -16,6 +16,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from pymongo import AsyncMongoClient
 
+from wallet_sandbox import views
 from wallet_sandbox.callbacks import CallbackDeliverer
 from wallet_sandbox.config import Settings
 from wallet_sandbox.ledger import Ledger
@@ -48,6 +49,13 @@ class FaultIn(BaseModel):
 
     status: int = Field(ge=400, le=599)
     times: int = Field(ge=0, le=10_000)
+
+
+class SplitIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | None = Field(default=None, min_length=1)
+    release: int = Field(ge=0)
 
 
 @asynccontextmanager
@@ -183,15 +191,31 @@ async def release(
     return await _settle(hold_id, RELEASE, body, ledger, request)
 
 
+@router.post("/holds/{hold_id:path}/settle")
+async def split(hold_id: str, body: SplitIn, ledger: LedgerDep) -> JSONResponse:
+    """Release `release` coins to the beneficiary and refund the rest, in one settlement."""
+    settlement_id = body.id or f"settle:{hold_id}"
+    legs, created = await ledger.split(hold_id, settlement_id, body.release)
+    hold = await ledger.holds.find_one({"_id": hold_id})
+    answer = {
+        "id": settlement_id,
+        "hold": hold_id,
+        "release": body.release,
+        "refund": (hold or {}).get("amount", 0) - body.release,
+        "transactions": [view(leg) for leg in legs],
+    }
+    return JSONResponse(answer, status_code=201 if created else 200)
+
+
 @router.get("/holds")
 async def list_holds(
     ledger: LedgerDep, tag: str | None = None, status: str | None = None
 ) -> dict[str, Any]:
     """Holds whose tags contain `tag` as a substring (a swag or escrow tag, or part of one)."""
-    return {"holds": [hold_view(h) for h in await ledger.holds_matching(tag, status)]}
+    return {"holds": [hold_view(h) for h in await views.holds_matching(ledger, tag, status)]}
 
 
 @router.get("/ledger/summary")
 async def summary(ledger: LedgerDep) -> dict[str, Any]:
     """Totals for the invariant: total_balances + open_holds == minted."""
-    return await ledger.summary()
+    return await views.summary(ledger)

@@ -35,8 +35,10 @@ from wallet_sandbox.records import (
     beneficiary_of,
     callback_body,
     identity,
+    leg_ids,
     now,
     settlement_doc,
+    split_legs,
     transfer_doc,
 )
 
@@ -52,11 +54,11 @@ class Ledger:
         self.mints = db["mints"]
         self.inflight = db["inflight"]
         self.on_completed = on_completed
-        self._lock = asyncio.Lock()
+        self.lock = asyncio.Lock()
 
     async def set_balance(self, wallet_id: str, balance: int) -> tuple[Doc, bool]:
         """Create the account or set its balance; the change is recorded as a mint."""
-        async with self._lock:
+        async with self.lock:
             before = await self.accounts.find_one_and_update(
                 {"_id": wallet_id},
                 {"$set": {"balance": balance}, "$setOnInsert": {"applied": []}},
@@ -77,7 +79,7 @@ class Ledger:
 
     async def transfer(self, req: TransferRequest) -> tuple[Doc, bool]:
         """Returns the transaction and whether this call created it."""
-        async with self._lock:
+        async with self.lock:
             existing = await self.transactions.find_one({"_id": req.id})
             if existing is not None:
                 if existing["kind"] != "transfer" or identity(existing) != req.identity():
@@ -95,7 +97,7 @@ class Ledger:
 
     async def settle(self, hold_id: str, outcome: str, txn_id: str) -> tuple[Doc, bool]:
         """Refund or release a hold, once; a repeat answers with the first result."""
-        async with self._lock:
+        async with self.lock:
             hold = await self.holds.find_one({"_id": hold_id})
             if hold is None:
                 raise LedgerError(404, "no_hold", hold_id)
@@ -112,15 +114,45 @@ class Ledger:
                 raise LedgerError(409, "transaction_conflict", f"{txn_id} is another transaction")
             return await self._apply(doc), True
 
+    async def split(self, hold_id: str, settlement_id: str, release: int) -> tuple[list[Doc], bool]:
+        """Release `release` coins of a hold and refund the rest, as one settlement, once.
+
+        Both legs are written (pending, listed in `inflight`) before the first one claims
+        the hold, so a crash at any step is finished by a repeat or by `resume_stale`."""
+        async with self.lock:
+            hold = await self.holds.find_one({"_id": hold_id})
+            if hold is None:
+                raise LedgerError(404, "no_hold", hold_id)
+            if not 0 <= release <= hold["amount"]:
+                raise LedgerError(422, "invalid_split", f"release must be 0..{hold['amount']}")
+            if release and not hold.get("beneficiary"):
+                raise LedgerError(409, "no_beneficiary", f"{hold_id} has no escrow tag")
+            if hold["status"] != "open" and hold.get("settled_by") != settlement_id:
+                raise _already_settled(hold)
+            legs = split_legs(settlement_id, hold, release)
+            stored = {
+                d["_id"]: d
+                for d in await self.transactions.find(
+                    {"_id": {"$in": leg_ids(settlement_id)}}
+                ).to_list(None)
+            }
+            if any(d.get("split") != legs[0]["split"] for d in stored.values()):
+                raise LedgerError(409, "transaction_conflict", f"{settlement_id} split differs")
+            for leg in legs:
+                if leg["_id"] not in stored:
+                    await self.track(leg["_id"], "pending")
+                    await self.transactions.insert_one(leg)
+                    stored[leg["_id"]] = leg
+            created = any(stored[leg["_id"]]["status"] != "completed" for leg in legs)
+            done = [await self._finish(stored[leg["_id"]]) for leg in legs]
+            return done, created
+
+    async def _finish(self, doc: Doc) -> Doc:
+        return doc if doc["status"] == "completed" else await self._apply(doc)
+
     async def _settled(self, hold: Doc, outcome: str) -> tuple[Doc, bool]:
-        if hold["status"] != SETTLED_STATUS[outcome]:
-            raise LedgerError(
-                409,
-                "hold_settled",
-                f"{hold['_id']} was already {hold['status']}",
-                outcome=hold["status"],
-                transaction_id=hold.get("settled_by"),
-            )
+        if hold.get("split") or hold["status"] != SETTLED_STATUS[outcome]:
+            raise _already_settled(hold)
         first = await self.transactions.find_one({"_id": hold["settled_by"]})
         if first is None:  # claimed by a record that is gone: cannot happen, claim follows insert
             raise LedgerError(500, "ledger_inconsistent", hold["_id"])
@@ -161,19 +193,20 @@ class Ledger:
 
     async def _apply_settlement(self, doc: Doc) -> None:
         txn_id, hold_id = doc["_id"], doc["hold"]
-        claimed = await self.holds.update_one(
-            {"_id": hold_id, "status": "open"},
-            {
-                "$set": {
-                    "status": SETTLED_STATUS[doc["kind"]],
-                    "settled_by": txn_id,
-                    "settled_at": now(),
-                }
-            },
-        )
+        # A split's legs claim the hold for their settlement: the first leg claims it, the
+        # second finds it claimed by the same settlement and goes on.
+        claim_id = doc.get("settlement") or txn_id
+        claim = {
+            "status": doc.get("hold_status") or SETTLED_STATUS[doc["kind"]],
+            "settled_by": claim_id,
+            "settled_at": now(),
+        }
+        if doc.get("split"):
+            claim["split"] = doc["split"]
+        claimed = await self.holds.update_one({"_id": hold_id, "status": "open"}, {"$set": claim})
         if not claimed.modified_count:
             hold = await self.holds.find_one({"_id": hold_id})
-            if hold is None or hold.get("settled_by") != txn_id:
+            if hold is None or hold.get("settled_by") != claim_id:
                 # The claim is the first effect: nothing moved for this attempt.
                 await self.transactions.delete_one({"_id": txn_id, "status": "pending"})
                 await self.inflight.delete_one({"_id": txn_id})
@@ -232,7 +265,7 @@ class Ledger:
         cutoff = now() - timedelta(seconds=older_than_s)
         stale = await self.inflight.find({"stage": "pending", "at": {"$lt": cutoff}}).to_list(100)
         for doc in stale:
-            async with self._lock:
+            async with self.lock:
                 current = await self.transactions.find_one({"_id": doc["_id"]})
                 if current is None or current["status"] != "pending":
                     await self._untrack_settled(doc["_id"], current)
@@ -256,18 +289,12 @@ class Ledger:
         else:
             await self.inflight.delete_one({"_id": txn_id})
 
-    async def holds_matching(self, tag: str | None, status: str | None) -> list[Doc]:
-        query: Doc = {"status": status} if status else {}
-        holds = await self.holds.find(query).sort("opened_at", 1).to_list(None)
-        return [h for h in holds if tag is None or any(tag in t for t in h["tags"])]
 
-    async def summary(self) -> Doc:
-        async with self._lock:
-            accounts = await self.accounts.find({}).to_list(None)
-            holds = await self.holds.find({"status": "open"}).to_list(None)
-            mints = await self.mints.find({}).to_list(None)
-        return {
-            "total_balances": sum(a["balance"] for a in accounts),
-            "open_holds": sum(h["amount"] for h in holds),
-            "minted": sum(m["delta"] for m in mints),
-        }
+def _already_settled(hold: Doc) -> LedgerError:
+    return LedgerError(
+        409,
+        "hold_settled",
+        f"{hold['_id']} was already {hold['status']}",
+        outcome=hold["status"],
+        transaction_id=hold.get("settled_by"),
+    )

@@ -11,6 +11,7 @@ from typing import Any
 REFUND = "refund"
 RELEASE = "release"
 SETTLED_STATUS = {REFUND: "refunded", RELEASE: "released"}
+SPLIT_STATUS = "split"  # part released, part refunded, by one settlement
 
 
 class LedgerError(Exception):
@@ -81,6 +82,36 @@ def settlement_doc(txn_id: str, outcome: str, hold: dict[str, Any]) -> dict[str,
     }
 
 
+def split_legs(settlement_id: str, hold: dict[str, Any], release: int) -> list[dict[str, Any]]:
+    """The money movements of a split settlement: a release leg and a refund leg, each with
+    its own transaction id and callback; a leg of zero coins is left out.
+
+    Every leg records the whole split, so a repeat that asks for another split is refused
+    whichever leg it finds first, and the hold is claimed for the settlement, not a leg."""
+    amount = hold["amount"]
+    split = {"release": release, "refund": amount - release}
+    status = SETTLED_STATUS[RELEASE] if release == amount else SPLIT_STATUS
+    if release == 0:
+        status = SETTLED_STATUS[REFUND]
+    legs = []
+    for outcome in (RELEASE, REFUND):
+        if split[outcome] == 0:
+            continue
+        leg = settlement_doc(f"{settlement_id}:{outcome}", outcome, hold)
+        leg |= {
+            "amount": split[outcome],
+            "settlement": settlement_id,
+            "split": split,
+            "hold_status": status,
+        }
+        legs.append(leg)
+    return legs
+
+
+def leg_ids(settlement_id: str) -> list[str]:
+    return [f"{settlement_id}:{RELEASE}", f"{settlement_id}:{REFUND}"]
+
+
 def identity(doc: dict[str, Any]) -> tuple[Any, ...]:
     return (doc["from"], doc["to"], doc["amount"], list(doc["tags"]))
 
@@ -126,6 +157,7 @@ def hold_view(doc: dict[str, Any]) -> dict[str, Any]:
         "tags": list(doc["tags"]),
         "status": doc["status"],
         "settledBy": doc.get("settled_by"),
+        "split": doc.get("split"),
     }
 
 

@@ -9,6 +9,10 @@ from typing import Any
 from livestream_schemas.base import BreakdownEntry, GoalLevel
 from livestream_schemas.commands import CreateGoal, IncrementGoalProgress
 from livestream_schemas.goals import (
+    EXCLUSIVE_GOAL,
+    OUTCOME_CLOSED,
+    OUTCOME_COMPLETED,
+    OUTCOME_EXPIRED,
     SHOW_FUNDING_GOAL,
     SHOW_GOAL,
     TRIGGER_EXCLUSIVE_GOAL,
@@ -18,7 +22,7 @@ from livestream_schemas.goals import (
     GoalStarted,
 )
 
-GOAL_CLASSES = (SHOW_FUNDING_GOAL, TRIGGER_EXCLUSIVE_GOAL, SHOW_GOAL)
+GOAL_CLASSES = (SHOW_FUNDING_GOAL, TRIGGER_EXCLUSIVE_GOAL, SHOW_GOAL, EXCLUSIVE_GOAL)
 _GOAL_ID = re.compile(r"^[0-9a-f]{24}$")
 # Only plain equality on these fields may narrow a deactivate command's filter; anything
 # else (operators, other paths) would let a producer reshape the query.
@@ -177,10 +181,13 @@ def state(doc: Doc) -> str:
 
 
 def outcome(cls: str, progress: int, levels: list[GoalLevel] | list[Doc], triggerer: str) -> str:
-    """How a goal ended when no outcome was stated: funded/failed, else who ended it."""
+    """How a goal ended when its command did not say: funded/failed for shows, else by who
+    ended it (the timer completes an exclusive session but expires a request)."""
     if cls == SHOW_FUNDING_GOAL:
         return "funded" if is_funded(progress, levels) else "failed"
-    return {"system": "expired", "wallet": "payment_failed"}.get(triggerer, "closed")
+    if triggerer == "system":
+        return OUTCOME_COMPLETED if cls == EXCLUSIVE_GOAL else OUTCOME_EXPIRED
+    return {"wallet": "payment_failed"}.get(triggerer, OUTCOME_CLOSED)
 
 
 def end_outcome(doc: Doc, requested: str | None) -> str:

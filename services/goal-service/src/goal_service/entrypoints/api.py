@@ -15,10 +15,12 @@ from goal_service.bootstrap import Container
 from goal_service.clock import utcnow
 from goal_service.usecases.errors import Rejected
 from goal_service.usecases.goals import OpenGoal, end_goal, open_funding_goal, read_goal
+from goal_service.usecases.requests import ACCEPT, DECLINE, answer_request
 from goal_service.usecases.shows import cancel_show, end_show, start_show
 from goal_service.usecases.tickets import buy_tickets
 from livestream_schemas.base import Message
 from livestream_schemas.bounds import EpochSeconds
+from service_kit.auth import Caller
 from service_kit.http import CallerDep, create_app, problem
 from service_kit.runner import api_lifespan
 
@@ -126,5 +128,26 @@ def create_api(c: Container) -> FastAPI:
     async def post_cancel(goal_id: str, caller: CallerDep) -> JSONResponse:
         work = cancel_show(goal_id, caller=caller, goals=c.goals, publish=publish)
         return await _answer(work, 202)
+
+    async def answer(goal_id: str, decision: str, caller: Caller) -> JSONResponse:
+        work = answer_request(
+            goal_id,
+            decision,
+            caller=caller,
+            goals=c.goals,
+            publish=publish,
+            now=utcnow(),
+            wait_s=c.settings.answer_wait_s,
+        )
+        return await _answer(work)
+
+    @app.post("/goals/{goal_id}/accept")
+    async def accept(goal_id: str, caller: CallerDep) -> JSONResponse:
+        """The streamer accepts an exclusive request; the answer says who won."""
+        return await answer(goal_id, ACCEPT, caller)
+
+    @app.post("/goals/{goal_id}/decline")
+    async def decline(goal_id: str, caller: CallerDep) -> JSONResponse:
+        return await answer(goal_id, DECLINE, caller)
 
     return app

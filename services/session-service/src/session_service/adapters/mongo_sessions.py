@@ -43,10 +43,15 @@ class MongoSessionRepository:
             {
                 "_id": session_id,
                 f"{path}.trigger_exclusive_goal": {"$ne": goal_id},
-                # Only a pair whose request is over may be replaced by a new request.
+                # Only a pair whose request is over, and whose exclusive session (if it was
+                # agreed) is over too, may be replaced by a new request.
                 "$or": [
                     {path: {"$exists": False}},
-                    {f"{path}.trigger_exclusive_goal_ended": {"$ne": None}},
+                    {
+                        f"{path}.trigger_exclusive_goal_ended": {"$ne": None},
+                        f"{path}.trigger_exclusive_goal_agreed": None,
+                    },
+                    {f"{path}.exclusive_goal_ended": {"$ne": None}},
                 ],
             },
             {"$set": {path: pair_doc(ExclusiveGoalPair(trigger_exclusive_goal=goal_id))}},
@@ -88,24 +93,70 @@ class MongoSessionRepository:
         return bool(result.modified_count)
 
     async def set_trigger_goal_ended(
-        self, session_id: str, viewer_id: str, goal_id: str, at: datetime
+        self, session_id: str, viewer_id: str, goal_id: str, at: datetime, *, agreed: bool = False
     ) -> bool:
         path = f"exclusive_goal_pairs.{viewer_id}"
+        ended = {f"{path}.trigger_exclusive_goal_ended": at}
+        if agreed:
+            ended[f"{path}.trigger_exclusive_goal_agreed"] = at
         result = await self._col.update_one(
             {
                 "_id": session_id,
                 f"{path}.trigger_exclusive_goal": goal_id,
                 f"{path}.trigger_exclusive_goal_ended": None,
             },
-            {"$set": {f"{path}.trigger_exclusive_goal_ended": at}},
+            {"$set": ended},
         )
         if result.modified_count:
             return True
         # goal.ended overtook goal.created: start the pair already ended, so the
         # cooldown still applies; the late bind then finds its goal there.
-        started = ExclusiveGoalPair(trigger_exclusive_goal=goal_id, trigger_exclusive_goal_ended=at)
+        started = ExclusiveGoalPair(
+            trigger_exclusive_goal=goal_id,
+            trigger_exclusive_goal_ended=at,
+            trigger_exclusive_goal_agreed=at if agreed else None,
+        )
         result = await self._col.update_one(
             {"_id": session_id, path: {"$exists": False}}, {"$set": {path: pair_doc(started)}}
+        )
+        return bool(result.modified_count)
+
+    async def start_exclusive(
+        self, session_id: str, viewer_id: str, *, trigger_goal: str, exclusive_goal: str
+    ) -> bool:
+        path = f"exclusive_goal_pairs.{viewer_id}"
+        result = await self._col.update_one(
+            {
+                "_id": session_id,
+                f"{path}.trigger_exclusive_goal": trigger_goal,
+                f"{path}.exclusive_goal": None,
+            },
+            {
+                "$set": {
+                    f"{path}.exclusive_goal": exclusive_goal,
+                    "status": {"preset": "sd", "exclusive_to": viewer_id},
+                }
+            },
+        )
+        return bool(result.modified_count)
+
+    async def end_exclusive(
+        self, session_id: str, viewer_id: str, exclusive_goal: str, at: datetime
+    ) -> bool:
+        path = f"exclusive_goal_pairs.{viewer_id}"
+        result = await self._col.update_one(
+            {
+                "_id": session_id,
+                f"{path}.exclusive_goal": exclusive_goal,
+                f"{path}.exclusive_goal_ended": None,
+            },
+            {"$set": {f"{path}.exclusive_goal_ended": at}},
+        )
+        # Separate, and guarded by the viewer, so it is safe to repeat and never resets a
+        # later exclusive session of another viewer.
+        await self._col.update_one(
+            {"_id": session_id, "status.exclusive_to": viewer_id},
+            {"$set": {"status": {"preset": "hd", "exclusive_to": None}}},
         )
         return bool(result.modified_count)
 

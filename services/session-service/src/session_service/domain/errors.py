@@ -56,3 +56,21 @@ class IdempotencyKeyReused(DomainError):
     """The Idempotency-Key was already used for a request with another body."""
 
     reason = "idempotency_key_reused"
+
+
+class RequestNotFound(DomainError):
+    """The viewer has no exclusive request on this session."""
+
+    reason = "request_not_found"
+
+
+class ExclusiveNotRunning(DomainError):
+    """There is no exclusive session with this viewer to end."""
+
+    reason = "not_exclusive"
+
+
+class AlreadyExclusive(DomainError):
+    """The session runs (or is starting) an exclusive session with someone else."""
+
+    reason = "already_exclusive"

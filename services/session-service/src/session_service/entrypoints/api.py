@@ -16,25 +16,29 @@ from service_kit.http import CallerDep, create_app, documented_body, problem
 from service_kit.runner import api_lifespan
 from session_service.bootstrap import Container
 from session_service.domain.errors import (
+    AlreadyExclusive,
     DomainError,
     DurationNotAllowed,
+    ExclusiveNotRunning,
     IdempotencyKeyReused,
     InvalidRequest,
     LivestreamTriggerQuotaExceeded,
     NotSessionOwner,
     RequestAlreadyOpen,
+    RequestNotFound,
     SessionNotFound,
     TriggerForbidden,
 )
 from session_service.domain.feed import DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT
 from session_service.domain.session import MAX_DURATION_S, Pricing
+from session_service.handlers import exclusive_requests as requests
 from session_service.handlers import sessions as session_handlers
 from session_service.handlers.trigger_exclusive import (
     CommandsNotSent,
     TriggerExclusive,
     trigger_exclusive,
 )
-from session_service.ports import WalletUnavailable
+from session_service.ports import GoalServiceUnavailable, WalletUnavailable
 
 _STATUS: dict[type[DomainError], int] = {
     InvalidRequest: 422,
@@ -45,6 +49,9 @@ _STATUS: dict[type[DomainError], int] = {
     NotSessionOwner: 403,
     RequestAlreadyOpen: 409,
     LivestreamTriggerQuotaExceeded: 429,
+    RequestNotFound: 404,
+    AlreadyExclusive: 409,
+    ExclusiveNotRunning: 409,
 }
 
 
@@ -72,6 +79,7 @@ FeedLimit = Annotated[int, Query(ge=1, le=MAX_FEED_LIMIT)]
 def create_api(c: Container) -> FastAPI:
     app = create_app(c.settings, ready=c.ready, lifespan=api_lifespan(c))
     app.include_router(_router(c))
+    app.include_router(_requests_router(c))
     return app
 
 
@@ -144,6 +152,55 @@ def _router(c: Container) -> APIRouter:
     return router
 
 
+def _requests_router(c: Container) -> APIRouter:
+    """The streamer answers exclusive requests; either side ends the exclusive session."""
+    router = APIRouter()
+
+    @router.get("/sessions/{session_id}/requests")
+    async def list_requests(session_id: str, caller: CallerDep) -> dict[str, Any]:
+        with _problems():
+            open_ = await requests.list_requests(
+                session_id, caller_id=caller.user_id, deps=c.request_deps()
+            )
+        return {"session_id": session_id, "requests": open_}
+
+    async def answer(
+        session_id: str, viewer_id: str, decision: str, request: Request, caller_id: str
+    ) -> JSONResponse:
+        with _problems():
+            status, body = await requests.answer_request(
+                session_id,
+                viewer_id,
+                decision,
+                caller_id=caller_id,
+                authorization=request.headers.get("authorization", ""),
+                deps=c.request_deps(),
+            )
+        return JSONResponse(body, status_code=status)
+
+    @router.post("/sessions/{session_id}/requests/{viewer_id}/accept")
+    async def accept(
+        session_id: str, viewer_id: str, caller: CallerDep, request: Request
+    ) -> JSONResponse:
+        return await answer(session_id, viewer_id, requests.ACCEPT, request, caller.user_id)
+
+    @router.post("/sessions/{session_id}/requests/{viewer_id}/decline")
+    async def decline(
+        session_id: str, viewer_id: str, caller: CallerDep, request: Request
+    ) -> JSONResponse:
+        return await answer(session_id, viewer_id, requests.DECLINE, request, caller.user_id)
+
+    @router.post("/sessions/{session_id}/requests/{viewer_id}/end")
+    async def end(session_id: str, viewer_id: str, caller: CallerDep) -> JSONResponse:
+        with _problems():
+            status, body = await requests.end_exclusive(
+                session_id, viewer_id, caller_id=caller.user_id, deps=c.request_deps()
+            )
+        return JSONResponse(body, status_code=status)
+
+    return router
+
+
 async def _body(request: Request, model: type[M]) -> M:
     """Parse the body after authentication, so a bad token is 401 whatever the body is."""
     try:
@@ -166,6 +223,8 @@ def _problems() -> Iterator[None]:
         raise problem(503, "wallet_unavailable", str(exc), {"Retry-After": "5"}) from exc
     except CommandsNotSent as exc:
         raise problem(503, "kafka_unavailable", str(exc), {"Retry-After": "5"}) from exc
+    except GoalServiceUnavailable as exc:
+        raise problem(503, "goal_service_unavailable", str(exc), {"Retry-After": "2"}) from exc
 
 
 def _status(exc: DomainError) -> int:

@@ -4,8 +4,15 @@ from collections.abc import Callable
 from datetime import datetime
 
 from livestream_schemas.base import Message
-from livestream_schemas.goals import SHOW_FUNDING_GOAL, SHOW_GOAL, TRIGGER_EXCLUSIVE_GOAL, GoalEnded
-from session_service.ports import OpenRequestLocks, SessionRepository
+from livestream_schemas.goals import (
+    EXCLUSIVE_GOAL,
+    OUTCOME_AGREED,
+    SHOW_FUNDING_GOAL,
+    SHOW_GOAL,
+    TRIGGER_EXCLUSIVE_GOAL,
+    GoalEnded,
+)
+from session_service.ports import ExclusiveSlots, OpenRequestLocks, SessionRepository
 
 
 async def set_embedded_goal_ended(
@@ -13,26 +20,33 @@ async def set_embedded_goal_ended(
     *,
     sessions: SessionRepository,
     locks: OpenRequestLocks,
+    slots: ExclusiveSlots,
     clock: Callable[[], datetime],
 ) -> list[Message]:
-    """Stamp the end of a funding, show or trigger goal on its session (never overwriting)."""
+    """Stamp the end of a funding, show, trigger or exclusive goal on its session (never
+    overwriting)."""
     session_id = message.conditions.get("session_id")
     if not session_id:
         return []
+    viewer_id = message.conditions.get("exclusive_to")
     if message.cls == SHOW_FUNDING_GOAL:
         funded = message.outcome == "funded"
         await _end_funding(str(session_id), message.goal_id, sessions, clock(), funded)
     elif message.cls == SHOW_GOAL:
         await _end_show(str(session_id), message, sessions, clock())
-    elif message.cls == TRIGGER_EXCLUSIVE_GOAL:
-        viewer_id = message.conditions.get("exclusive_to")
-        if viewer_id:
-            await sessions.set_trigger_goal_ended(
-                str(session_id), str(viewer_id), message.goal_id, clock()
-            )
-            # The request is answered (by expiry or the streamer): the viewer may ask again
-            # once the cooldown, measured from the end stamped above, is over.
-            await locks.release(str(session_id), str(viewer_id), message.goal_id)
+    elif message.cls == TRIGGER_EXCLUSIVE_GOAL and viewer_id:
+        agreed = message.outcome == OUTCOME_AGREED
+        await sessions.set_trigger_goal_ended(
+            str(session_id), str(viewer_id), message.goal_id, clock(), agreed=agreed
+        )
+        # The request is answered (by expiry or the streamer): the viewer may ask again
+        # once the cooldown, measured from the end stamped above, is over (none if agreed).
+        await locks.release(str(session_id), str(viewer_id), message.goal_id)
+    elif message.cls == EXCLUSIVE_GOAL and viewer_id:
+        await sessions.end_exclusive(str(session_id), str(viewer_id), message.goal_id, clock())
+        trigger_goal = message.metadata.get("trigger_goal")
+        if trigger_goal:
+            await slots.release(str(session_id), str(trigger_goal))
     return []
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from livestream_schemas.base import Message
 from livestream_schemas.commands import Refund
-from livestream_schemas.goals import TRIGGER_EXCLUSIVE_GOAL, GoalEnded
+from livestream_schemas.goals import OUTCOME_AGREED, TRIGGER_EXCLUSIVE_GOAL, GoalEnded
 from session_service.ports import SessionRepository, trigger_transaction_id
 
 REASON_NOT_AGREED = "exclusive_not_agreed"
@@ -12,8 +12,8 @@ async def trigger_exclusive_goal_escrow_refund(
     message: GoalEnded, *, sessions: SessionRepository
 ) -> list[Message]:
     """An exclusive request that ended without the streamer agreeing is refunded from escrow."""
-    if message.cls != TRIGGER_EXCLUSIVE_GOAL:
-        return []
+    if message.cls != TRIGGER_EXCLUSIVE_GOAL or message.outcome == OUTCOME_AGREED:
+        return []  # an agreed request's hold is settled when its exclusive session ends
     transaction_id = trigger_transaction_id(message.goal_id)
     # Refund exactly the holds the goal counted (metadata.insert_ids). A debit that was not
     # counted arrives after the end and goal-service refunds it (the late-debit rule);

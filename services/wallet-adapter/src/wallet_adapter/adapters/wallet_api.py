@@ -61,6 +61,10 @@ class HttpWalletApi:
         path = f"/holds/{quote(hold_id, safe='')}/{outcome}"
         return await self._command(path, {"id": transaction_id})
 
+    async def split(self, hold_id: str, settlement_id: str, release: int) -> WalletReply:
+        path = f"/holds/{quote(hold_id, safe='')}/settle"
+        return await self._command(path, {"id": settlement_id, "release": release})
+
     async def balance(self, wallet_id: str) -> int | None:
         """One attempt only: a balance read sits in a user's request, so fail fast."""
         try:

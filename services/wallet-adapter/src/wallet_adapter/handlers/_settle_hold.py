@@ -1,14 +1,15 @@
-"""What `refund` and `release` share: settle one escrow hold, once, by its transaction id."""
+"""What `refund`, `release` and `settle` share: settle one escrow hold, once, by its
+transaction id, and report a refusal as transaction.failed."""
 
 from __future__ import annotations
 
 from livestream_schemas.base import Message
 from livestream_schemas.wallet import TransactionFailed
-from wallet_adapter.ports import WalletApi
+from wallet_adapter.ports import WalletApi, WalletReply
 
 
 class SettlementRefused(Exception):
-    """The wallet refused a refund or release for a reason no retry changes.
+    """The wallet refused a refund, release or split for a reason no retry changes.
 
     Raised, so the command is dead-lettered where operators see it; the reconciliation
     sweep re-sends the settlement of the still-open hold later."""
@@ -21,6 +22,11 @@ async def settle_hold(transaction_id: str, outcome: str, *, wallet: WalletApi) -
     refund the wallet never saw is parked for replay instead of reported as done or lost.
     """
     reply = await wallet.settle(transaction_id, outcome, f"{outcome}:{transaction_id}")
+    return refused(transaction_id, outcome, reply)
+
+
+def refused(transaction_id: str, kind: str, reply: WalletReply) -> list[Message]:
+    """Nothing for a success; one transaction.failed saying why the wallet refused."""
     if reply.ok:
         return []
     if reply.status == 404:
@@ -31,8 +37,8 @@ async def settle_hold(transaction_id: str, outcome: str, *, wallet: WalletApi) -
     elif reply.status == 409:
         reason = "conflict"
     else:
-        raise SettlementRefused(f"{outcome} of {transaction_id}: {reply.status} {reply.reason}")
+        raise SettlementRefused(f"{kind} of {transaction_id}: {reply.status} {reply.reason}")
     detail = str(reply.body.get("outcome") or reply.detail or reply.reason)
     return [
-        TransactionFailed(transaction_id=transaction_id, kind=outcome, reason=reason, detail=detail)
+        TransactionFailed(transaction_id=transaction_id, kind=kind, reason=reason, detail=detail)
     ]

@@ -1,0 +1,28 @@
+"""Read-only views of the ledger for tests and operators: holds, and the invariant totals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wallet_sandbox.ledger import Ledger
+
+Doc = dict[str, Any]
+
+
+async def holds_matching(ledger: Ledger, tag: str | None, status: str | None) -> list[Doc]:
+    query: Doc = {"status": status} if status else {}
+    holds = await ledger.holds.find(query).sort("opened_at", 1).to_list(None)
+    return [h for h in holds if tag is None or any(tag in t for t in h["tags"])]
+
+
+async def summary(ledger: Ledger) -> Doc:
+    """Totals for the invariant total_balances + open_holds == minted."""
+    async with ledger.lock:  # no mutation half-applied while the totals are read
+        accounts = await ledger.accounts.find({}).to_list(None)
+        holds = await ledger.holds.find({"status": "open"}).to_list(None)
+        mints = await ledger.mints.find({}).to_list(None)
+    return {
+        "total_balances": sum(a["balance"] for a in accounts),
+        "open_holds": sum(h["amount"] for h in holds),
+        "minted": sum(m["delta"] for m in mints),
+    }

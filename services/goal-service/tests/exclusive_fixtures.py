@@ -1,0 +1,55 @@
+"""A paid exclusive request as goal-service stores it, for the accept and settle tests."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from goal_service.domain.goal import new_goal
+from goal_service.handlers.deactivate_goal import deactivate_goal
+from livestream_schemas.commands import DeactivateGoal
+
+from .fakes import (
+    GOAL_ID,
+    SESSION_ID,
+    STREAMER,
+    T0,
+    VIEWER,
+    Clock,
+    FakeGoals,
+    FakeTasks,
+    create_command,
+    envelope_of,
+)
+
+HOLD = f"session:trigger-exclusive:{GOAL_ID}"
+AMOUNT = 500
+
+
+async def paid_request(
+    goals: FakeGoals, *, paid: bool = True, duration: int = 300, exp_in: float = 60
+) -> dict[str, Any]:
+    command = create_command(
+        _cls="TriggerExclusiveGoal",
+        exp=T0 + timedelta(seconds=exp_in),
+        levels=[],
+        context={"type": "trigger-exclusive", "exclusive_to": VIEWER},
+        conditions={"session_id": SESSION_ID, "exclusive_to": VIEWER},
+        metadata={"user_id": STREAMER, "prepaid_duration": duration},
+    )
+    await goals.insert_if_absent(new_goal(command, now=T0))
+    if paid:
+        await goals.increment(GOAL_ID, insert_id=HOLD, breakdown_id=VIEWER, amount=1, cost=AMOUNT)
+    return goals.docs[GOAL_ID]
+
+
+async def end_goal(goals: FakeGoals, clock: Clock, command: DeactivateGoal, event_id: str) -> list:  # type: ignore[type-arg]
+    """deactivate_goal as the worker runs it (no funding goal here, so no settle window)."""
+    return await deactivate_goal(
+        command,
+        envelope=envelope_of(command, event_id),
+        goals=goals,
+        tasks=FakeTasks(),
+        settle_window_s=0,
+        clock=clock,
+    )
