@@ -18,14 +18,14 @@ pytestmark = [pytest.mark.journey, pytest.mark.timeout(420)]
 WAIT = 60_000
 
 
-async def go_live_with_a_goal(streamer: LivePage) -> tuple[str, str]:
+async def go_live_with_a_goal(streamer: LivePage, target: int = 6) -> tuple[str, str]:
     page = streamer.page
     await page.fill('#go-live input[name="per_minute"]', "100")
     await page.click('#go-live button[type="submit"]')
     link = page.locator("#viewer-link")
     await expect(link).to_be_visible(timeout=WAIT)
     session_id = str(await link.get_attribute("href")).rsplit("session=", 1)[1]
-    await page.fill('#open-goal input[name="target"]', "6")
+    await page.fill('#open-goal input[name="target"]', str(target))
     await page.fill('#open-goal input[name="ticket_price"]', "40")
     await page.click('#open-goal button[type="submit"]')
     card = streamer.goal_card()
@@ -147,3 +147,31 @@ async def test_a_reconnecting_streamer_catches_up_from_the_channel_state() -> No
         await streamer.connected()
         await progress_is(streamer, goal_id, 4)
         await leader_is(streamer, goal_id, viewer.user_id)
+
+
+async def test_a_funded_show_is_started_ended_and_paid_out_on_screen() -> None:
+    run = uuid.uuid4().hex[:8]
+    async with chromium() as browser:
+        streamer = await LivePage.open(browser, f"streamer-{run}", "Ava", "/streamer")
+        session_id, goal_id = await go_live_with_a_goal(streamer, target=2)
+        viewer = await LivePage.open(
+            browser, f"viewer-{run}", "Emma", f"/viewer?session={session_id}"
+        )
+        await buy(viewer, goal_id, 2)
+        await progress_is(streamer, goal_id, 2)
+        await streamer.goal_card(goal_id).locator("text=End funding").click()
+        await expect(streamer.goal_card(goal_id).locator(".badge")).to_have_text(
+            "funded", timeout=WAIT
+        )
+
+        show = streamer.page.locator("#goals article.show")
+        await show.locator("button.start-show").click(timeout=WAIT)
+        await expect(show.locator(".badge")).to_have_text("on air", timeout=WAIT)
+        await show.locator("button.end-show").click()
+        await expect(show.locator(".badge")).to_have_text("completed", timeout=WAIT)
+
+        payouts = streamer.page.locator("#payouts li.payout")
+        await expect(payouts).to_have_text([re.compile(r"\+80 coins")], timeout=WAIT)
+        await expect(streamer.page.locator("#balance")).to_have_text("1,080 coins", timeout=WAIT)
+        await expect(viewer.notices("spent")).to_have_text([re.compile("80 coins spent")])
+        await streamer.screenshot("streamer-show-paid")

@@ -145,7 +145,7 @@ install_system() {
 install_web() {
   if ! cmp -s "$WEB/package-lock.json" "$WEB/node_modules/.package-lock.json.installed"; then
     log "installing the live page's npm packages"
-    (cd "$WEB" && npm ci --no-audit --no-fund --loglevel=error)
+    (cd "$WEB" && npm ci --no-audit --no-fund --silent)
     cp "$WEB/package-lock.json" "$WEB/node_modules/.package-lock.json.installed"
   fi
   (cd "$WEB" && node build.mjs >/dev/null)

@@ -82,6 +82,13 @@ export class Api {
     const path = `/sessions/${encodeURIComponent(sessionId)}/trigger_exclusive`;
     return this.call("POST", path, { exp, duration: durationS }, { "Idempotency-Key": key });
   }
+  // Settlement: the streamer answers a request; either side ends the exclusive session.
+  answerRequest(sessionId, viewerId, decision) {
+    return this.call("POST", `/sessions/${encodeURIComponent(sessionId)}/requests/${encodeURIComponent(viewerId)}/${decision}`);
+  }
+  show(goalId, action) {
+    return this.call("POST", `/goals/${encodeURIComponent(goalId)}/${action}`);
+  }
   channelState(streamerId) {
     return this.call("GET", `/channels/${encodeURIComponent(`stream@${streamerId}`)}/state`);
   }

@@ -14,6 +14,10 @@ export class GoalStore {
     const current = this.goals.get(goal.goal_id);
     if (current) {
       if (current.ended && !ended) return false; // a late progress event never revives a goal
+      if (current.ended && outcome && !current.outcome) {
+        current.outcome = outcome; // the end first, how it ended told later (show.ended)
+        return true;
+      }
       const newer = (goal.version ?? 0) > (current.goal.version ?? 0);
       if (!newer && !(ended && !current.ended)) return false;
     }

@@ -6,7 +6,7 @@ export const SHOW = "ShowGoal";
 
 function showState({ goal, ended, outcome, started }) {
   if (ended) return outcome || "over";
-  return started || goal.started ? "on air" : "waiting to start";
+  return started || goal.started || goal.started_at ? "on air" : "waiting to start";
 }
 
 export function showCard(entry, act) {

@@ -4,6 +4,7 @@ import { Api } from "./api.js";
 import { coins, countdown, h, replace, toEpochMs } from "./dom.js";
 import { FUNDING, GoalStore, TRIGGER, classOf, fundingCard, requestFacts, title } from "./goals.js";
 import { Live } from "./live.js";
+import { SHOW, showCard } from "./shows.js";
 import { loadNames, nameOf } from "./names.js";
 import { activityLog, field, section } from "./widgets.js";
 
@@ -17,6 +18,10 @@ export function mountStreamer(auth, ui, params) {
   const payouts = [];
   const saved = `live-page.session.${me}`;
   let session = null;
+  // Accept/decline need the settlement routes; the page offers them once the session
+  // service answers GET /sessions/{id}/requests (one read when the session is set).
+  let canAnswer = false;
+  const logged = new Set();
 
   const sessionBox = h("div", { id: "session" });
   const goalsBox = h("div", { class: "cards", id: "goals" });
@@ -37,7 +42,9 @@ export function mountStreamer(auth, ui, params) {
 
   function renderGoals() {
     const funding = store.of(FUNDING).filter(ours).sort(newestFirst);
-    replace(goalsBox, funding.length ? funding.map((e) => fundingCard(e, { names: nameOf, actions: endFundingButton })) : h("p", { class: "muted" }, session ? "No funding goal yet." : "Go live first."));
+    const shows = store.of(SHOW).filter(ours).sort(newestFirst).map((e) => showCard(e, showAction));
+    const cards = funding.map((e) => fundingCard(e, { names: nameOf, actions: endFundingButton }));
+    replace(goalsBox, shows, cards.length ? cards : h("p", { class: "muted" }, session ? "No funding goal yet." : "Go live first."));
     const requests = store.of(TRIGGER).filter(ours).sort((a, b) => a.ended - b.ended || newestFirst(a, b)).slice(0, 8);
     replace(requestsBox, requests.length ? requests.map(requestCard) : h("p", { class: "muted" }, "No requests yet."));
   }
@@ -45,6 +52,16 @@ export function mountStreamer(auth, ui, params) {
   function endFundingButton(entry) {
     if (entry.ended) return null;
     return h("div", { class: "actions" }, h("button", { class: "secondary", onclick: () => act(() => api.endGoal(entry.goal.goal_id), "funding ended") }, "End funding"));
+  }
+
+  function showAction(action, goalId) {
+    return act(() => api.show(goalId, action), `show: ${action}`);
+  }
+
+  function answerButtons(entry, viewer) {
+    if (!canAnswer || entry.ended || !(entry.goal.progress > 0)) return null;
+    const answer = (decision) => act(() => api.answerRequest(session.session_id, viewer, decision), `request ${decision}ed`);
+    return h("div", { class: "actions" }, h("button", { class: "accept", onclick: () => answer("accept") }, "Accept"), h("button", { class: "secondary decline", onclick: () => answer("decline") }, "Decline"));
   }
 
   function requestCard(entry) {
@@ -56,6 +73,7 @@ export function mountStreamer(auth, ui, params) {
       { class: `card request ${ended ? "ended" : ""}`, "data-goal-id": goal.goal_id, "data-viewer": f.viewer },
       h("header", {}, h("h3", {}, nameOf(f.viewer)), h("span", { class: `badge ${ended ? outcome || "ended" : "live"}` }, status)),
       h("p", { class: "figures" }, h("strong", {}, f.durationText), " 1-to-1 · ", h("strong", { class: "price" }, f.price ? coins(f.price) : "—"), ended ? null : h("span", { class: "right" }, "answer within ", countdown(toEpochMs(goal.exp), { done: "expiring…" }))),
+      answerButtons(entry, f.viewer),
     );
   }
 
@@ -72,7 +90,12 @@ export function mountStreamer(auth, ui, params) {
       h("p", {}, "Exclusive: ", h("strong", {}, `${coins(p.exclusive_sd_per_minute)}/min`), ` for ${p.exclusive_durations.map((d) => `${d / 60} min`).join(", ")}`),
       h("p", {}, "Mode: ", h("strong", { id: "session-mode" }, session.status?.exclusive_to ? `exclusive with ${nameOf(session.status.exclusive_to)}` : "public show")),
       h("p", { class: "small" }, "Viewers join at ", h("a", { id: "viewer-link", href: link, target: "_blank" }, link)),
-      h("div", { class: "actions" }, h("button", { class: "danger", onclick: endSession }, "End session")),
+      h(
+        "div",
+        { class: "actions" },
+        session.status?.exclusive_to ? h("button", { class: "secondary", onclick: endExclusive }, "End exclusive session") : null,
+        h("button", { class: "danger", onclick: endSession }, "End session"),
+      ),
     );
   }
 
@@ -112,11 +135,18 @@ export function mountStreamer(auth, ui, params) {
   }
 
   function setSession(s) {
+    if (s?.active && s.session_id !== session?.session_id) {
+      api.call("GET", `/sessions/${encodeURIComponent(s.session_id)}/requests`).then(() => ((canAnswer = true), renderGoals()), () => (canAnswer = false));
+    }
     session = s;
     if (s?.active) sessionStorage.setItem(saved, s.session_id);
     else sessionStorage.removeItem(saved);
     renderSession();
     renderGoals();
+  }
+
+  async function endExclusive() {
+    await act(() => api.answerRequest(session.session_id, session.status.exclusive_to, "end"), "exclusive session ended");
   }
 
   async function endSession() {
@@ -131,11 +161,21 @@ export function mountStreamer(auth, ui, params) {
       log.add("event", goalLine(event, data.goal));
     } else if (event === "balance.changed") {
       refreshBalance();
-      if (data.direction === "credit" && data.reason === "release") addPayout(data.amount, "payout released from escrow");
       log.add("event", `balance ${data.direction} ${coins(data.amount)} (${data.reason})`);
     } else if (event.startsWith("exclusive.") || event.startsWith("show.")) {
+      // Told on two of our channels: act once.
+      if (logged.has(data.event_id)) return;
+      logged.add(data.event_id);
+      if (event.startsWith("show.") && data.goal) {
+        const over = event !== "show.started";
+        store.apply({ ...data.goal, started: true }, { ended: over, outcome: over ? data.outcome || event.slice(5) : null });
+        renderGoals();
+      }
       if (session) api.session(session.session_id).then(setSession, () => {});
       log.add("event", event);
+    } else if (event === "escrow.released") {
+      addPayout(data.amount, "released from escrow");
+      log.add("event", `escrow released ${coins(data.amount)}`);
     } else log.add("event", event);
   }
 
@@ -162,7 +202,8 @@ export function mountStreamer(auth, ui, params) {
 }
 
 function goalLine(event, goal) {
-  const what = classOf(goal) === TRIGGER ? "exclusive request" : `"${title(goal)}"`;
+  const kind = { [TRIGGER]: "exclusive request", [SHOW]: "show" }[classOf(goal)];
+  const what = kind || `"${title(goal)}"`;
   const verb = { "goal.added": "opened", "goal.progress.updated": `now ${goal.progress}`, "goal.ended": "ended" }[event] || event;
   return `${what} ${verb}`;
 }

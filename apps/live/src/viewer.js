@@ -2,7 +2,7 @@
 // request priced per duration, the cooldown after a refusal, and private notices.
 import { Api } from "./api.js";
 import { coins, countdown, duration, h, replace, toEpochMs, uuid } from "./dom.js";
-import { FUNDING, GoalStore, TRIGGER, fundingCard, requestFacts } from "./goals.js";
+import { FUNDING, GoalStore, TRIGGER, fundingCard, leaderboard, requestFacts, title } from "./goals.js";
 import { Live } from "./live.js";
 import { loadNames, nameOf } from "./names.js";
 import { activityLog, field, section } from "./widgets.js";
@@ -86,6 +86,7 @@ export function mountViewer(auth, ui, params) {
     const open = requests.find((e) => !e.ended);
     const p = session.pricing;
     if (!session.active) return replace(exclusiveBox, h("p", { class: "muted" }, "The session has ended."));
+    if (session.status?.exclusive_to) return replace(exclusiveBox, exclusiveRunning());
     if (open) {
       const f = requestFacts(open.goal, p);
       return replace(exclusiveBox, h("div", { class: "card request mine", "data-goal-id": open.goal.goal_id }, h("p", {}, `Your ${f.durationText} request (${coins(f.price)}) is ${f.paid ? "paid and waiting" : "awaiting payment"}.`), h("p", {}, `${nameOf(session.user_id)} can answer for `, countdown(toEpochMs(open.goal.exp), { done: "expiring…" }))));
@@ -101,6 +102,12 @@ export function mountViewer(auth, ui, params) {
       field("Streamer may answer within", window),
       cooling ? h("p", { class: "cooldown", id: "cooldown" }, "Cooldown after a refusal: ask again in ", countdown(cooldownUntil, { done: "now" })) : null,
     );
+  }
+
+  function exclusiveRunning() {
+    if (session.status.exclusive_to !== me) return h("p", { class: "muted" }, `${nameOf(session.user_id)} is in an exclusive session.`);
+    const end = () => api.answerRequest(session.session_id, me, "end").then(() => say("ok", "Ending your exclusive session…"), (err) => say("error", `${err.reason}: ${err.message}`));
+    return h("div", { class: "card request mine" }, h("p", {}, h("span", { class: "badge live" }, "on air"), ` Your exclusive session with ${nameOf(session.user_id)} is running.`), h("div", { class: "actions" }, h("button", { class: "secondary", onclick: end }, "End it now (unused minutes refunded)")));
   }
 
   async function request(durationS, answerWithin) {
@@ -120,6 +127,9 @@ export function mountViewer(auth, ui, params) {
 
   function onEvent(channel, event, data) {
     if (event.startsWith("goal.")) store.apply(data.goal, { ended: event === "goal.ended", outcome: data.outcome || data.goal?.outcome });
+    // The session's status (exclusive or not) changes with these; read it again.
+    if (event.startsWith("exclusive.") && channel.startsWith("presence-")) api.session(session.session_id).then((s) => ((session = s), render()), () => {});
+    if (event.startsWith("show.") && channel.startsWith("presence-")) showNotice(event, data);
     if (channel === `private-user@${me}`) {
       if (event === "balance.changed") refreshBalance();
       const notice = noticeFor(event, data);
@@ -127,6 +137,17 @@ export function mountViewer(auth, ui, params) {
       if (notice?.kind === "refused") say("error", "Refused: the cooldown starts now; a new request answers with how long is left.");
     }
     render();
+  }
+
+  // Shows are told on the stream channel; what they mean for me comes from my tickets.
+  function showNotice(event, data) {
+    const funding = store.goals.get(data.funding_goal || data.goal?.conditions?.funding_goal);
+    const mine = funding && leaderboard(funding.goal).find((e) => e.user_id === me);
+    if (!mine) return;
+    const name = title(funding.goal);
+    if (event === "show.started") notices.add("ok", `"${name}" is on air`, { "data-event": event });
+    if (event === "show.ended") notices.add("spent", `${coins(mine.cost)} spent on "${name}"`, { "data-event": event, "data-goal-id": funding.goal.goal_id });
+    if (event === "show.cancelled") notices.add("refused", `"${name}" was cancelled: your tickets are refunded`, { "data-event": event });
   }
 
   function onResync(channel) {
