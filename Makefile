@@ -6,14 +6,19 @@ SRC := schemas/src libs/service-kit/src services/goal-service/src services/sessi
        services/wallet-adapter/src services/notifier/src deploy/local/wallet-sandbox/src \
        deploy/local/dev-login/src
 
-.PHONY: run test lint fmt install install-python stack services stop status reset schemas lock demo bench deploy-check k8s-topics
+PYTEST_ARGS ?=
+
+.PHONY: images run test lint fmt install install-python stack services stop status reset schemas lock demo bench deploy-check k8s-topics
 
 run: install ## install, start the stack and the services, load fixtures, demonstrate both flows
 	$(STACK) start all
 	source deploy/local/env.sh && cd tests && ../$(PY) -m journeys.demo
 
-test: ## install, start what the tests need, lint, run all tests, stop what it started
-	deploy/local/test.sh
+test: ## install, start what the tests need, lint, run all tests (or PYTEST_ARGS), stop what it started
+	deploy/local/test.sh $(PYTEST_ARGS)
+
+images: install-python ## build every image, run each api and worker image against the native stack
+	deploy/containers/images.sh all
 
 lint: install-python
 	$(PY) -m ruff check .

@@ -1,13 +1,22 @@
-"""Kafka, MongoDB and Sockudo in containers, for machines with a Docker engine.
+"""Kafka, a MongoDB API and Sockudo in containers, through a Docker-compatible API.
 
     LSG_STACK=containers deploy/local/test.sh    (starts this in the background)
-    python deploy/local/containers.py --env-file PATH
+    python deploy/local/containers.py --env-file PATH [--images official|local]
 
 Starts the three with testcontainers, writes KAFKA_BOOTSTRAP_SERVERS, MONGODB_URI,
 PUSHER_HOST and PUSHER_PORT to PATH once all three answer, then stays alive until it is
-terminated; the containers are removed on the way out, and by testcontainers' reaper
-should this process be killed. Pusher credentials come from the environment (test.sh
-sources env.sh first), so the services and the server agree on them.
+terminated; the containers are removed on the way out. Two sets of images, picked by
+deploy/containers/engine.sh (LSG_IMAGES):
+
+- official (a Docker engine): apache/kafka, mongo and sockudo/sockudo from Docker Hub, on
+  mapped ports; testcontainers' reaper also removes them should this process be killed.
+- local (podman, no registry): the images `deploy/containers/images.sh infra` built from
+  what the native stack installs (Kafka jars, FerretDB, Sockudo), on the host network at the
+  native stack's ports. No reaper (its image cannot be pulled): leftovers of a killed run,
+  found by their label, are removed before starting.
+
+Pusher credentials and ports come from the environment (test.sh sources env.sh first), so
+the services and the server agree on them.
 """
 
 from __future__ import annotations
@@ -18,7 +27,9 @@ import os
 import shlex
 import signal
 import socket
+import subprocess
 import sys
+import time
 import uuid
 from collections.abc import Mapping
 from contextlib import ExitStack
@@ -29,6 +40,8 @@ KAFKA_IMAGE = "apache/kafka:4.1.1"
 MONGO_IMAGE = "mongo:8.0"
 SOCKUDO_IMAGE = "sockudo/sockudo:latest"
 SOCKUDO_PORT = 6001
+HERE = Path(__file__).resolve().parent
+LABEL = "livestream-goals.stack"
 
 
 def free_port() -> int:
@@ -83,37 +96,116 @@ def kafka_container(image: str) -> tuple[Any, str]:
     return container, f"{host}:{port}"
 
 
+def sockudo_env(env: Mapping[str, str]) -> dict[str, str]:
+    """Sockudo's settings, the native stack's own (env.sh's sockudo_env), from ENV's values."""
+    out = subprocess.run(
+        ["bash", "-c", 'source "$0" && sockudo_env', str(HERE / "env.sh")],
+        capture_output=True,
+        check=True,
+        env=dict(env),
+        text=True,
+    ).stdout
+    return dict(line.split("=", 1) for line in out.splitlines())
+
+
 def sockudo_container(image: str, env: Mapping[str, str]) -> Any:
     from testcontainers.core.container import DockerContainer
     from testcontainers.core.wait_strategies import HttpWaitStrategy
 
-    app_id = env["PUSHER_APP_ID"]
+    settings = {**sockudo_env(env), "HOST": "0.0.0.0", "PORT": str(SOCKUDO_PORT)}
+    path = f"/up/{env['PUSHER_APP_ID']}"
     return (
         DockerContainer(image)
         .with_exposed_ports(SOCKUDO_PORT)
-        .with_envs(
-            HOST="0.0.0.0",
-            PORT=str(SOCKUDO_PORT),
-            ADAPTER_DRIVER="local",
-            CACHE_DRIVER="memory",
-            QUEUE_DRIVER="memory",
-            APP_MANAGER_DRIVER="memory",
-            RATE_LIMITER_DRIVER="memory",
-            RATE_LIMITER_API_MAX_REQUESTS="100000",
-            RATE_LIMITER_WS_MAX_REQUESTS="10000",
-            SOCKUDO_DEFAULT_APP_ID=app_id,
-            SOCKUDO_DEFAULT_APP_KEY=env["PUSHER_KEY"],
-            SOCKUDO_DEFAULT_APP_SECRET=env["PUSHER_SECRET"],
-            SOCKUDO_DEFAULT_APP_ENABLED="true",
-            SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES="false",
-        )
-        .waiting_for(HttpWaitStrategy(SOCKUDO_PORT, f"/up/{app_id}").with_startup_timeout(60))
+        .with_envs(**settings)
+        .waiting_for(HttpWaitStrategy(SOCKUDO_PORT, path).with_startup_timeout(60))
     )
+
+
+def official_stack(running: ExitStack, args: argparse.Namespace) -> dict[str, str]:
+    """Docker Hub's images on mapped ports; returns what the services need to reach them."""
+    from testcontainers.community.mongodb import MongoDbContainer
+
+    kafka, bootstrap = kafka_container(args.kafka_image)
+    running.enter_context(kafka)
+    mongo = running.enter_context(MongoDbContainer(args.mongo_image))
+    sockudo = running.enter_context(sockudo_container(args.sockudo_image, os.environ))
+    return stack_env(bootstrap, mongo, sockudo)
+
+
+def versions() -> dict[str, str]:
+    """KAFKA_VERSION=... lines of versions.sh: the local images are tagged with them."""
+    lines = (HERE / "versions.sh").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
+
+
+def host_container(name: str, label: str, command: list[str] | None = None) -> Any:
+    """One of images.sh's infrastructure images on the host network, labelled for cleanup."""
+    from testcontainers.core.container import DockerContainer
+
+    version = versions()[f"{name.upper()}_VERSION"]
+    container = DockerContainer(f"livestream-goals/{name}:{version}")
+    if command:
+        container.with_command(command)
+    return container.with_kwargs(network_mode="host", labels={LABEL: label})
+
+
+def wait_for_port(container: Any, port: int, seconds: float = 120) -> None:
+    """Until something accepts on 127.0.0.1:PORT; fails early if the container exits."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with socket.socket() as s:
+            if s.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        container.reload()
+        if container.status not in ("created", "running"):
+            break
+        time.sleep(0.5)
+    raise TimeoutError(f"{container.image}: nothing on port {port}\n{container.get_logs()}")
+
+
+def remove_leftovers(label: str) -> None:
+    """Containers of an earlier run with this label (killed before it could remove them)."""
+    import docker
+
+    client = docker.from_env()
+    for leftover in client.containers.list(all=True, filters={"label": f"{LABEL}={label}"}):
+        leftover.remove(force=True)
+    client.close()
+
+
+def local_stack(running: ExitStack, env: Mapping[str, str]) -> dict[str, str]:
+    """images.sh's images on the host network, at the ports env.sh gives the native stack."""
+    from testcontainers.core.wait_strategies import HttpWaitStrategy
+
+    label = env.get("LSG_PORT_OFFSET", "0")
+    remove_leftovers(label)
+    kafka_port, ferretdb_port, sockudo_port = (
+        int(env[k]) for k in ("KAFKA_PORT", "FERRETDB_PORT", "SOCKUDO_PORT")
+    )
+    kafka = host_container("kafka", label, [str(kafka_port), env["KAFKA_CONTROLLER_PORT"]])
+    ferretdb = host_container("ferretdb", label, ["-listen", f"127.0.0.1:{ferretdb_port}"])
+    up = f"http://127.0.0.1:{sockudo_port}/up/{env['PUSHER_APP_ID']}"
+    sockudo = host_container("sockudo", label).with_envs(**sockudo_env(env))
+    running.enter_context(kafka)
+    running.enter_context(ferretdb)
+    running.enter_context(sockudo.waiting_for(HttpWaitStrategy.from_url(up)))
+    wait_for_port(ferretdb, ferretdb_port)
+    wait_for_port(kafka, kafka_port)
+    return {
+        "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{kafka_port}",
+        "MONGODB_URI": f"mongodb://127.0.0.1:{ferretdb_port}/",
+        "PUSHER_HOST": "127.0.0.1",
+        "PUSHER_PORT": str(sockudo_port),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--env-file", type=Path, required=True)
+    parser.add_argument(
+        "--images", choices=("official", "local"), default=os.environ.get("LSG_IMAGES", "official")
+    )
     parser.add_argument("--kafka-image", default=KAFKA_IMAGE)
     parser.add_argument("--mongo-image", default=MONGO_IMAGE)
     parser.add_argument("--sockudo-image", default=SOCKUDO_IMAGE)
@@ -122,17 +214,14 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         parser.error(f"set {', '.join(missing)} (source deploy/local/env.sh)")
 
-    from testcontainers.community.mongodb import MongoDbContainer
-
     # SystemExit unwinds the ExitStack, which stops the containers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     with ExitStack() as running:
         running.callback(args.env_file.unlink, missing_ok=True)
-        kafka, bootstrap = kafka_container(args.kafka_image)
-        running.enter_context(kafka)
-        mongo = running.enter_context(MongoDbContainer(args.mongo_image))
-        sockudo = running.enter_context(sockudo_container(args.sockudo_image, os.environ))
-        values = stack_env(bootstrap, mongo, sockudo)
+        if args.images == "local":
+            values = local_stack(running, os.environ)
+        else:
+            values = official_stack(running, args)
         write_env_file(args.env_file, values)
         print(f"containers ready: {values}", file=sys.stderr, flush=True)
         try:

@@ -18,9 +18,8 @@ VAR="$HERE/var"
 CACHE="${LSG_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/livestream-goals}"
 PY="$ROOT/.venv/bin/python"
 
-KAFKA_VERSION=4.1.1
-FERRETDB_VERSION=1.24.2
-SOCKUDO_VERSION=5.2.0
+# shellcheck source=deploy/local/versions.sh
+source "$HERE/versions.sh"
 KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
 # Keyed by our Go main too, so a changed main is rebuilt rather than a stale binary reused.
 FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION-$(cat "$HERE/ferretdb/"{main.go,go.mod,go.sum} | sha1sum | cut -c1-10)/ferretdb"
@@ -163,20 +162,9 @@ spawn() { # name logfile command...
 }
 
 start_kafka() {
-  local name=kafka data="$VAR/data/kafka" conf="$VAR/conf/kafka"
-  running $name && return
-  mkdir -p "$data" "$conf"
-  sed -e "s|@PORT@|$KAFKA_PORT|g" -e "s|@CONTROLLER_PORT@|$KAFKA_CONTROLLER_PORT|g" \
-    -e "s|@DATA@|$data|g" "$HERE/kafka/server.properties" > "$conf/server.properties"
-  local cp="$KAFKA_LIBS/*"
-  local jvm=(java -Xms256m -Xmx768m -XX:+UseG1GC -Djava.awt.headless=true
-    -Dlog4j2.configurationFile="$HERE/kafka/log4j2.properties" -Dkafka.logs.dir="$VAR/log" -cp "$cp")
-  if [[ ! -f "$data/meta.properties" ]]; then
-    log "formatting Kafka storage"
-    "${jvm[@]}" kafka.tools.StorageTool format --ignore-formatted \
-      -t "$("${jvm[@]}" kafka.tools.StorageTool random-uuid)" -c "$conf/server.properties" >/dev/null
-  fi
-  spawn $name "${jvm[@]}" kafka.Kafka "$conf/server.properties"
+  running kafka && return
+  spawn kafka "$HERE/kafka/run.sh" "$KAFKA_LIBS" "$VAR/conf/kafka" "$VAR/data/kafka" \
+    "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT"
 }
 
 # PostgreSQL refuses to run as root: as root, the cluster belongs to an unprivileged user.
@@ -223,19 +211,8 @@ start_ferretdb() {
 start_sockudo() {
   mkdir -p "$VAR/data/sockudo"
   cd "$VAR/data/sockudo"
-  # Sockudo's default rate limits (100 API calls and 20 new sockets a minute per address) would
-  # turn the notifier's publishes into 429s: everything here shares 127.0.0.1.
-  spawn sockudo env HOST=127.0.0.1 PORT="$SOCKUDO_PORT" METRICS_HOST=127.0.0.1 \
-    METRICS_PORT="$SOCKUDO_METRICS_PORT" ADAPTER_DRIVER=local CACHE_DRIVER=memory QUEUE_DRIVER=memory \
-    APP_MANAGER_DRIVER=memory RATE_LIMITER_DRIVER=memory LOG_OUTPUT_FORMAT=json \
-    SOCKUDO_DEFAULT_APP_ID="$PUSHER_APP_ID" SOCKUDO_DEFAULT_APP_KEY="$PUSHER_KEY" \
-    SOCKUDO_DEFAULT_APP_SECRET="$PUSHER_SECRET" SOCKUDO_DEFAULT_APP_ENABLED=true \
-    SOCKUDO_DEFAULT_APP_ENABLE_CLIENT_MESSAGES=false SOCKUDO_DEFAULT_APP_MAX_CONNECTIONS=10000 \
-    SOCKUDO_DEFAULT_APP_MAX_BACKEND_EVENTS_PER_SECOND=100000 \
-    SOCKUDO_DEFAULT_APP_MAX_READ_REQUESTS_PER_SECOND=100000 \
-    SOCKUDO_DEFAULT_APP_MAX_CLIENT_EVENTS_PER_SECOND=1000 \
-    RATE_LIMITER_API_MAX_REQUESTS=100000 RATE_LIMITER_WS_MAX_REQUESTS=10000 \
-    "$SOCKUDO_BIN"
+  local env; mapfile -t env < <(sockudo_env)
+  spawn sockudo env "${env[@]}" "$SOCKUDO_BIN"
   cd - >/dev/null
 }
 
@@ -353,6 +330,7 @@ cmd="${1:-status}" what="${2:-all}"
 case "$cmd:$what" in
   install:*) install_all ;;
   install-python:*) install_python ;;
+  binaries:*) printf '%s\n' "KAFKA_LIBS=$KAFKA_LIBS" "FERRETDB_BIN=$FERRETDB_BIN" "SOCKUDO_BIN=$SOCKUDO_BIN" ;;
   start:infra) start_infra ;;
   start:services) start_services ;;
   start:all) start_infra; start_services ;;

@@ -8,7 +8,8 @@ STACK="$HERE/stack.sh"
 
 # Kafka, MongoDB and Sockudo come from the native launcher (the default), or from containers
 # (deploy/local/containers.py) with LSG_STACK=containers, or when the native install fails,
-# LSG_STACK is unset and a Docker engine answers.
+# LSG_STACK is unset and a Docker engine answers. Containers run on a Docker engine with the
+# official images, else on podman with images built here (deploy/containers/engine.sh).
 mode=native
 if [[ ${LSG_STACK:-} == containers ]]; then
   mode=containers
@@ -28,13 +29,19 @@ cleanup() {
   for n in "${infra[@]}"; do [[ " ${started[*]} " == *" $n "* ]] && order+=("$n"); done
   ((${#order[@]})) && "$STACK" stop-only "${order[@]}"
   if [[ -n $containers_pid ]]; then kill -TERM "$containers_pid" 2>/dev/null; wait "$containers_pid" || true; fi
-  true
+  engine_stop
 }
 trap cleanup EXIT
+
+# shellcheck source=deploy/containers/engine.sh
+source "$ROOT/deploy/containers/engine.sh"
 
 start_containers() {
   local env_file="$HERE/var/containers.env" line key
   "$STACK" install-python
+  engine_start
+  # Without a registry: the base stand-in and the infrastructure images, built once.
+  [[ $ENGINE == docker ]] || "$ROOT/deploy/containers/images.sh" infra
   mkdir -p "$HERE/var" && rm -f "$env_file"
   # env.sh in a subshell: the Sockudo container gets the services' Pusher credentials.
   (source "$HERE/env.sh" && exec "$ROOT/.venv/bin/python" "$HERE/containers.py" --env-file "$env_file") &

@@ -1,4 +1,7 @@
-"""Dockerfiles and the compose file, checked by reading them (no Docker engine here)."""
+"""The Dockerfile and the compose file, checked by reading them.
+
+`make images` builds and runs the images for real (deploy/containers/images.sh).
+"""
 
 from __future__ import annotations
 
@@ -12,17 +15,14 @@ import yaml
 from livestream_schemas.topics import CONSUMER_GROUPS
 
 ROOT = Path(__file__).resolve().parents[2]
-IMAGES = {service: service.replace("-", "_") for service in CONSUMER_GROUPS}
+DOCKERFILE = ROOT / "deploy/containers/Dockerfile"
+# Build arguments of every image: the source directory and the module `python -m` runs.
+IMAGES = {f"services/{service}": service.replace("-", "_") for service in CONSUMER_GROUPS}
 IMAGES["deploy/local/wallet-sandbox"] = "wallet_sandbox"
 
 
-def _dockerfile(name: str) -> Path:
-    return ROOT / (name if "/" in name else f"services/{name}") / "Dockerfile"
-
-
-@pytest.mark.parametrize("name", sorted(IMAGES))
-def test_dockerfile_is_multi_stage_non_root_and_locked(name: str) -> None:
-    text = _dockerfile(name).read_text()
+def test_dockerfile_is_multi_stage_non_root_and_locked() -> None:
+    text = DOCKERFILE.read_text()
     stages = re.findall(r"^FROM \S+ AS (\S+)$", text, re.MULTILINE)
     assert len(stages) >= 2, "multi-stage: a build stage and a runtime stage"
     runtime = text.split(f"AS {stages[-1]}", 1)[1]
@@ -30,10 +30,20 @@ def test_dockerfile_is_multi_stage_non_root_and_locked(name: str) -> None:
     assert user and int(user.group(1)) != 0, "the runtime stage runs as a numeric non-root user"
     assert "COPY --from=" in runtime, "the runtime stage takes only the built environment"
     assert re.search(r"pip install --require-hashes --no-deps -r requirements\.runtime\.lock", text)
+    assert re.search(r"^ENV .*SERVICE_MODULE=\$\{MODULE\}", runtime, re.MULTILINE | re.DOTALL)
     entrypoint = re.search(r"^ENTRYPOINT (\[.*\])$", runtime, re.MULTILINE)
-    assert entrypoint and json.loads(entrypoint.group(1)) == ["python", "-m", IMAGES[name]]
-    for source in re.findall(r"^COPY (?!--from)(\S+)", text, re.MULTILINE):
-        assert (ROOT / source).exists(), f"COPY {source}: not in the repository"
+    assert entrypoint and 'exec python -m "$SERVICE_MODULE"' in json.loads(entrypoint.group(1))[2]
+
+
+@pytest.mark.parametrize(("source", "module"), sorted(IMAGES.items()))
+def test_every_image_source_exists_and_runs_its_module(source: str, module: str) -> None:
+    text = DOCKERFILE.read_text()
+    for copied in re.findall(r"^COPY (?!--from)(\S+)", text, re.MULTILINE):
+        path = copied.replace("${SOURCE}", source)
+        assert (ROOT / path).exists(), f"COPY {path}: not in the repository"
+    assert (ROOT / source / "src" / module / "__main__.py").exists()
+    images_sh = (ROOT / "deploy/containers/images.sh").read_text()
+    assert source in images_sh, "make images builds it"
 
 
 def test_compose_runs_infra_and_every_process() -> None:
@@ -49,10 +59,15 @@ def test_compose_runs_infra_and_every_process() -> None:
             assert entry["command"] == [kind]
             assert entry["environment"]["SERVICE_NAME"] == service
             assert entry["environment"]["HTTP_HOST"] == "0.0.0.0"
-            dockerfile = (
-                ROOT / "deploy/compose" / entry["build"]["context"] / entry["build"]["dockerfile"]
-            )
-            assert dockerfile.resolve() == _dockerfile(service).resolve()
+            assert entry["read_only"] is True and entry["cap_drop"] == ["ALL"]
+            assert "/tmp" in entry["tmpfs"]
+            build = entry["build"]
+            dockerfile = ROOT / "deploy/compose" / build["context"] / build["dockerfile"]
+            assert dockerfile.resolve() == DOCKERFILE
+            assert build["args"] == {
+                "SOURCE": f"services/{service}",
+                "MODULE": IMAGES[f"services/{service}"],
+            }
 
 
 def test_runtime_lock_pins_the_same_versions_as_the_full_lock() -> None:

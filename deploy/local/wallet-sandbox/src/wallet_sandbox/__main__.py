@@ -1,6 +1,8 @@
-"""python -m wallet_sandbox"""
+"""python -m wallet_sandbox [api]  (`api`, its one process kind, as the services' images pass)"""
 
 from __future__ import annotations
+
+import sys
 
 import uvicorn
 
@@ -10,6 +12,8 @@ from wallet_sandbox.logs import configure_logging
 
 
 def main() -> None:
+    if sys.argv[1:] not in ([], ["api"]):
+        raise SystemExit("usage: python -m wallet_sandbox [api]")
     settings = Settings()
     configure_logging(settings.service_name, settings.log_level)
     uvicorn.run(
