@@ -64,12 +64,23 @@ base() {
 SOURCES=(services/goal-service services/session-service services/wallet-adapter services/notifier
   deploy/local/wallet-sandbox)
 
+inputs() { # source -> a digest of everything its image is built from
+  (cd "$ROOT" && find deploy/containers/Dockerfile requirements.runtime.lock schemas libs/service-kit "$1" \
+    -type f ! -path '*/tests/*' ! -path '*/__pycache__/*' ! -name '*.pyc' ! -path '*.egg-info/*' \
+    -print0 | sort -z | xargs -0 sha1sum | sha1sum | cut -c1-16)
+}
+
 services() { # the project's images, one at a time; they share the dependency layer
-  local source opts=()
+  local source tag digest opts=()
   # Debian's pip (the stand-in's) trusts the host's CA bundle, which a TLS-inspecting proxy needs.
   [[ $ENGINE == podman ]] && opts+=(--volume /etc/ssl/certs:/etc/ssl/certs:ro)
   for source in "${SOURCES[@]}"; do
-    build "livestream-goals/${source##*/}:$TAG" "$HERE/Dockerfile" "$ROOT" "${opts[@]}" \
+    tag="livestream-goals/${source##*/}:$TAG" digest="$(inputs "$source")"
+    # Even a build whose every layer is cached takes tens of seconds on a busy machine.
+    if [[ $("$ENGINE" image inspect -f '{{index .Config.Labels "livestream-goals.inputs"}}' "$tag" 2>/dev/null) == "$digest" ]]; then
+      log "$tag is up to date"; continue
+    fi
+    build "$tag" "$HERE/Dockerfile" "$ROOT" "${opts[@]}" --label "livestream-goals.inputs=$digest" \
       --build-arg SOURCE="$source" --build-arg MODULE="$(tr - _ <<<"${source##*/}")"
   done
 }
@@ -170,7 +181,7 @@ compose() { # compose.yaml's own services with podman-compose, against the nativ
 finish() { # remove the check containers, stop what check started, then the engine's API
   [[ -n $CHECKING ]] || { engine_stop; return; }
   remove_checks
-  ((${#COMPOSE[@]} == 0)) || "${COMPOSE[@]}" down -t 10 >>"$ENGINE_VAR/log/compose.log" 2>&1 || true
+  ((${#COMPOSE[@]} == 0)) || "${COMPOSE[@]}" down -v -t 10 >>"$ENGINE_VAR/log/compose.log" 2>&1 || true
   local n started=()
   for n in $("$ROOT/deploy/local/stack.sh" running); do grep -qx "$n" <<<"$STACK_BEFORE" || started+=("$n"); done
   ((${#started[@]} == 0)) || "$ROOT/deploy/local/stack.sh" stop-only "${started[@]}"

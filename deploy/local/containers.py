@@ -150,7 +150,7 @@ def host_container(name: str, label: str, command: list[str] | None = None) -> A
     return container.with_kwargs(network_mode="host", labels={LABEL: label})
 
 
-def wait_for_port(container: Any, port: int, seconds: float = 120) -> None:
+def wait_for_port(container: Any, port: int, seconds: float = 300) -> None:
     """Until something accepts on 127.0.0.1:PORT; fails early if the container exits."""
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -176,8 +176,6 @@ def remove_leftovers(label: str) -> None:
 
 def local_stack(running: ExitStack, env: Mapping[str, str]) -> dict[str, str]:
     """images.sh's images on the host network, at the ports env.sh gives the native stack."""
-    from testcontainers.core.wait_strategies import HttpWaitStrategy
-
     label = env.get("LSG_PORT_OFFSET", "0")
     remove_leftovers(label)
     kafka_port, ferretdb_port, sockudo_port = (
@@ -185,13 +183,13 @@ def local_stack(running: ExitStack, env: Mapping[str, str]) -> dict[str, str]:
     )
     kafka = host_container("kafka", label, [str(kafka_port), env["KAFKA_CONTROLLER_PORT"]])
     ferretdb = host_container("ferretdb", label, ["-listen", f"127.0.0.1:{ferretdb_port}"])
-    up = f"http://127.0.0.1:{sockudo_port}/up/{env['PUSHER_APP_ID']}"
     sockudo = host_container("sockudo", label).with_envs(**sockudo_env(env))
-    running.enter_context(kafka)
-    running.enter_context(ferretdb)
-    running.enter_context(sockudo.waiting_for(HttpWaitStrategy.from_url(up)))
-    wait_for_port(ferretdb, ferretdb_port)
-    wait_for_port(kafka, kafka_port)
+    started = [(running.enter_context(kafka), kafka_port)]
+    started += [(running.enter_context(ferretdb), ferretdb_port)]
+    started += [(running.enter_context(sockudo), sockudo_port)]
+    # testcontainers' own wait strategies look for mapped ports, which host networking lacks.
+    for container, port in started:
+        wait_for_port(container, port)
     return {
         "KAFKA_BOOTSTRAP_SERVERS": f"127.0.0.1:{kafka_port}",
         "MONGODB_URI": f"mongodb://127.0.0.1:{ferretdb_port}/",

@@ -5,6 +5,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 STACK="$HERE/stack.sh"
+# shellcheck source=deploy/containers/engine.sh
+source "$ROOT/deploy/containers/engine.sh"
 
 # Kafka, MongoDB and Sockudo come from the native launcher (the default), or from containers
 # (deploy/local/containers.py) with LSG_STACK=containers, or when the native install fails,
@@ -28,13 +30,13 @@ cleanup() {
   for n in "${started[@]}"; do [[ " ${infra[*]} " == *" $n "* ]] || order+=("$n"); done
   for n in "${infra[@]}"; do [[ " ${started[*]} " == *" $n "* ]] && order+=("$n"); done
   ((${#order[@]})) && "$STACK" stop-only "${order[@]}"
-  if [[ -n $containers_pid ]]; then kill -TERM "$containers_pid" 2>/dev/null; wait "$containers_pid" || true; fi
+  if [[ -n $containers_pid ]]; then
+    kill -TERM "$containers_pid" 2>/dev/null || true # (it may have exited already)
+    wait "$containers_pid" || true
+  fi
   engine_stop
 }
 trap cleanup EXIT
-
-# shellcheck source=deploy/containers/engine.sh
-source "$ROOT/deploy/containers/engine.sh"
 
 start_containers() {
   local env_file="$HERE/var/containers.env" line key
