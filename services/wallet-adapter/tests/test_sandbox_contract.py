@@ -163,10 +163,10 @@ async def test_refund_once_then_release_is_refused_and_overdraft_fails(pair) -> 
 async def test_a_split_is_two_callbacks_and_one_credit_each_for_streamer_and_viewer(pair) -> None:  # type: ignore[no-untyped-def]
     c, admin, deliverer = pair
     await _setup(c, admin)
-    await transfer(escrow_transfer(), wallet=c.wallet, users=c.users)
+    await transfer(escrow_transfer(), wallet=c.wallet, users=c.users, max_amount=10**6)
     command = Settle(transaction_id=TXN, release_amount=200)
     for _ in range(2):  # redelivered: still one settlement
-        assert await settle(command, wallet=c.wallet) == []
+        assert await settle(command, wallet=c.wallet, max_amount=10**6) == []
     assert await deliverer.deliver_due() == 3  # the debit, the release leg, the refund leg
     credits = []
     for message, _ in c.publisher.sent[1:]:

@@ -4,11 +4,13 @@ import pytest
 
 from livestream_schemas.commands import Refund, Settle
 from livestream_schemas.wallet import TransactionFailed
+from service_kit.refusals import Refused
 from wallet_adapter.handlers.refund import refund
 from wallet_adapter.handlers.settle import settle
 from wallet_adapter.ports import WalletUnavailable
 
 TXN = "session:trigger-exclusive:goal-9"
+MAX = 10_000
 
 
 @pytest.fixture
@@ -19,7 +21,10 @@ def held(wallet):  # type: ignore[no-untyped-def]
 
 
 async def test_settle_splits_the_hold_under_a_settlement_id_derived_from_it(held) -> None:  # type: ignore[no-untyped-def]
-    assert await settle(Settle(transaction_id=TXN, release_amount=200), wallet=held) == []
+    assert (
+        await settle(Settle(transaction_id=TXN, release_amount=200), wallet=held, max_amount=MAX)
+        == []
+    )
     assert held.calls == [("settle", (TXN, f"settle:{TXN}", 200))]
     assert held.balances["w-viewer"] == 100  # the unreleased rest went back
 
@@ -27,25 +32,47 @@ async def test_settle_splits_the_hold_under_a_settlement_id_derived_from_it(held
 async def test_redelivered_settle_reports_nothing_and_moves_coins_once(held) -> None:  # type: ignore[no-untyped-def]
     command = Settle(transaction_id=TXN, release_amount=100, settlement_id="settle:x")
     for _ in range(3):
-        assert await settle(command, wallet=held) == []
+        assert await settle(command, wallet=held, max_amount=MAX) == []
     assert held.balances["w-viewer"] == 200
     assert {call[1] for call in held.calls} == {(TXN, "settle:x", 100)}
 
 
 async def test_settle_after_a_refund_reports_hold_settled(held) -> None:  # type: ignore[no-untyped-def]
     await refund(Refund(transaction_id=TXN), wallet=held)
-    (event,) = await settle(Settle(transaction_id=TXN, release_amount=100), wallet=held)
+    (event,) = await settle(
+        Settle(transaction_id=TXN, release_amount=100), wallet=held, max_amount=MAX
+    )
     assert isinstance(event, TransactionFailed)
     assert (event.transaction_id, event.kind, event.reason) == (TXN, "settle", "hold_settled")
     assert held.balances["w-viewer"] == 300
 
 
 async def test_settle_of_an_unknown_hold_reports_no_hold(wallet) -> None:  # type: ignore[no-untyped-def]
-    (event,) = await settle(Settle(transaction_id=TXN, release_amount=1), wallet=wallet)
+    (event,) = await settle(
+        Settle(transaction_id=TXN, release_amount=1), wallet=wallet, max_amount=MAX
+    )
     assert (event.kind, event.reason) == ("settle", "no_hold")  # type: ignore[attr-defined]
 
 
 async def test_an_unreachable_wallet_raises_so_the_command_is_retried(held) -> None:  # type: ignore[no-untyped-def]
     held.unavailable = True
     with pytest.raises(WalletUnavailable):
-        await settle(Settle(transaction_id=TXN, release_amount=1), wallet=held)
+        await settle(Settle(transaction_id=TXN, release_amount=1), wallet=held, max_amount=MAX)
+
+
+@pytest.mark.parametrize(
+    ("command", "reason"),
+    [
+        (
+            Settle(transaction_id="someone-elses-transfer", release_amount=1),
+            "foreign_transaction_id",
+        ),
+        (Settle(transaction_id=TXN, release_amount=MAX + 1), "amount_out_of_bounds"),
+    ],
+    ids=["foreign-hold", "amount"],
+)
+async def test_a_settle_no_producer_of_ours_sends_is_refused(held, command, reason) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(Refused) as refusal:
+        await settle(command, wallet=held, max_amount=MAX)
+    assert refusal.value.reason == reason
+    assert held.calls == []

@@ -63,7 +63,7 @@ def routes(c: Container) -> dict[str, Sequence[Handler]]:
         ],
         "refund": [receiver(refund, wallet=c.wallet)],
         "release": [receiver(release, wallet=c.wallet)],
-        "settle": [receiver(settle, wallet=c.wallet)],
+        "settle": [receiver(settle, wallet=c.wallet, max_amount=c.settings.max_transfer_coins)],
         "transaction.created": [receiver(trigger_user_balance_updated, users=c.users)],
         "user.updated": [receiver(update_wallet_read_model, users=c.users)],
     }

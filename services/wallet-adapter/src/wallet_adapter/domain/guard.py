@@ -2,13 +2,13 @@
 
 Our producers only ever put coins into escrow (no destination, never forced), for amounts a
 price can reach, under transaction ids they minted, and only settle those holds. Anything
-else on wallet.commands is a bug or someone who reached the bus: it is refused (dead-lettered
+else on wallet.commands (transfer, refund, release, settle) is a bug or someone who reached the bus: it is refused (dead-lettered
 at once with the reason, counted in lsg_commands_refused_total, alerted on), never executed.
 """
 
 from __future__ import annotations
 
-from livestream_schemas.commands import Transfer
+from livestream_schemas.commands import Settle, Transfer
 from livestream_schemas.transactions import is_our_hold
 from service_kit.refusals import Refused
 
@@ -27,6 +27,13 @@ def check_transfer(message: Transfer, *, max_amount: int) -> None:
     if not 1 <= message.amount <= max_amount:
         raise Refused("amount_out_of_bounds", f"amount must be between 1 and {max_amount}")
     check_hold_id(message.transaction_id)
+
+
+def check_settle(message: Settle, *, max_amount: int) -> None:
+    """A split of one of our holds, releasing no more than any transfer could have held."""
+    check_hold_id(message.transaction_id)
+    if message.release_amount > max_amount:
+        raise Refused("amount_out_of_bounds", f"release_amount must be at most {max_amount}")
 
 
 def check_hold_id(transaction_id: str) -> None:
