@@ -286,6 +286,10 @@ class FakeEscrowHolds:
         found = [h for h in self.open.values() if h["opened_at"] < opened_before]
         return [dict(h) for h in found[:limit]]
 
+    async def mark_reissued(self, hold_id: str, *, at: datetime) -> None:
+        if hold_id in self.open:
+            self.open[hold_id]["reissued_at"] = at
+
     async def totals(self) -> tuple[int, int]:
         return len(self.open), sum(h["amount"] for h in self.open.values())
 

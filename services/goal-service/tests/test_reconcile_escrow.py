@@ -130,3 +130,21 @@ async def test_a_hold_for_a_goal_never_created_is_refunded_after_the_orphan_grac
     clock.advance(1)
     assert await sweep(goals, holds, publisher, clock, config=config) == 1
     assert publisher.messages() == [Refund(transaction_id="tx-orphan", reason="no_goal")]
+
+
+async def test_an_overdue_hold_is_re_sent_once_per_grace_period(
+    goals, seed, publisher, clock
+) -> None:
+    await seed()
+    goals.docs[GOAL_ID].update(active=False, outcome="failed", ended_at=T0)
+    holds = FakeEscrowHolds()
+    await holds.opened(hold("tx-a"))
+    report = FakeReport()
+    clock.advance(61)
+    await sweep(goals, holds, publisher, clock, report=report)
+    clock.advance(30)  # the refund is slow to land: still overdue, not sent again yet
+    await sweep(goals, holds, publisher, clock, report=report)
+    assert len(publisher.sent) == 1 and report.last["overdue"] == 1
+    clock.advance(30)
+    await sweep(goals, holds, publisher, clock, report=report)
+    assert len(publisher.sent) == 2 and report.reissued_kinds == ["refund", "refund"]

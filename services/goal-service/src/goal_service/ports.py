@@ -114,6 +114,9 @@ class EscrowHolds(Protocol):
 
     async def open_holds(self, *, opened_before: datetime, limit: int) -> list[Doc]: ...
 
+    async def mark_reissued(self, hold_id: str, *, at: datetime) -> None:
+        """Remember when the sweep last re-sent this hold's settlement."""
+
     async def totals(self) -> tuple[int, int]:
         """(open holds, coins in them)."""
 

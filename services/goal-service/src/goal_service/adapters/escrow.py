@@ -56,6 +56,9 @@ class MongoEscrowHolds:
         cursor = self._open.find({"opened_at": {"$lt": utc_ms(opened_before)}}).limit(limit)
         return [dict(doc) async for doc in cursor]
 
+    async def mark_reissued(self, hold_id: str, *, at: datetime) -> None:
+        await self._open.update_one({"_id": hold_id}, {"$set": {"reissued_at": utc_ms(at)}})
+
     async def totals(self) -> tuple[int, int]:
         holds = coins = 0
         async for doc in self._open.find({}, {"amount": 1}):

@@ -59,11 +59,16 @@ async def reconcile_escrow(
     overdue: list[tuple[Message, int]] = []
     for hold in await holds.open_holds(opened_before=now - grace, limit=config.batch):
         command = await _overdue_command(hold, goals, now=now, config=config)
-        if command is not None:
-            overdue.append((command, int(hold.get("amount", 0))))
-    for command, _ in overdue:
-        await publish(command, event_id=uuid.uuid4().hex)
-        report.reissued(command.message_type)
+        if command is None:
+            continue
+        overdue.append((command, int(hold.get("amount", 0))))
+        # Re-sent at most once per grace period: a settlement only slow to land (a busy
+        # wallet) must not be buried under copies of itself.
+        last = hold.get("reissued_at")
+        if last is None or now - last >= grace:
+            await publish(command, event_id=uuid.uuid4().hex)
+            await holds.mark_reissued(hold["_id"], at=now)
+            report.reissued(command.message_type)
     count, coins = await holds.totals()
     report.report(
         holds=count,
