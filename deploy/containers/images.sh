@@ -116,7 +116,8 @@ run_process() { # process port: start its image as in production (read-only, non
   local svc="${1%.*}" kind="${1##*.}" port="$2" line args=()
   for line in "${STACK_ENV[@]}"; do args+=(-e "$line"); done
   while IFS= read -r line; do
-    [[ $line == HTTP_PORT=* || $line == WORKER_WEB_PORT=* ]] || args+=(-e "$line")
+    # The check gives each container its own HTTP port; no metrics server (METRICS_PORT unset).
+    [[ $line == HTTP_PORT=* || $line == WORKER_WEB_PORT=* || $line == METRICS_PORT=* ]] || args+=(-e "$line")
   done < <(service_env "$svc")
   "$ENGINE" run -d --name "$(check_name "$1")" --network host --read-only --tmpfs /tmp \
     --cap-drop ALL --security-opt no-new-privileges "${args[@]}" \
