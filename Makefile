@@ -25,6 +25,7 @@ lint: install-python
 	$(PY) -m ruff format --check .
 	$(PY) -m mypy $(SRC)
 	$(PY) -m livestream_schemas.jsonschema --check
+	$(PY) -m livestream_schemas.asyncapi --check
 
 fmt: install-python
 	$(PY) -m ruff check --fix .
@@ -54,8 +55,9 @@ status:
 reset: ## stop everything and delete the local stack's data
 	$(STACK) reset
 
-schemas: install-python ## regenerate the committed JSON Schema files
+schemas: install-python ## regenerate the committed JSON Schema files and the AsyncAPI document
 	$(PY) -m livestream_schemas.jsonschema
+	$(PY) -m livestream_schemas.asyncapi
 
 lock: ## re-resolve dependencies after editing a pyproject.toml
 	uv lock

@@ -20,6 +20,7 @@ from livestream_schemas.goals import (
     GoalEnded,
     GoalProgressed,
 )
+from livestream_schemas.pusher import check_event
 from notifier.domain.channel_state import ChannelState
 from notifier.domain.channels import UserProfile
 
@@ -49,7 +50,11 @@ class FakePublisher:
             self.fail_next -= 1
             raise ConnectionError("pusher unavailable")
         # Round-trip through JSON as the SDK does, so unserialisable payloads fail here too.
-        self.triggers.append(Trigger(list(channels), event, json.loads(json.dumps(data))))
+        sent = json.loads(json.dumps(data))
+        # Every event the handlers publish is one the AsyncAPI document declares, on its
+        # declared channels, with data that fits its declared model.
+        check_event(list(channels), event, sent)
+        self.triggers.append(Trigger(list(channels), event, sent))
 
     def authenticate(
         self, channel: str, socket_id: str, custom_data: dict[str, Any] | None = None
