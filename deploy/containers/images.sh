@@ -3,7 +3,7 @@
 #
 #   deploy/containers/images.sh base       the base image stand-in (podman only; cached)
 #   deploy/containers/images.sh services   the four service images and the wallet sandbox
-#   deploy/containers/images.sh infra      Kafka, FerretDB and Sockudo (podman only)
+#   deploy/containers/images.sh infra      Kafka, FerretDB on PostgreSQL and Sockudo (podman only)
 #   deploy/containers/images.sh check      run each api and worker image against the native stack
 #   deploy/containers/images.sh compose    compose.yaml's own services, the same way (podman only)
 #   deploy/containers/images.sh all        base, services, check, compose (`make images`)
@@ -92,15 +92,17 @@ context() { # name files... -> a build context directory holding (hard links to)
   echo "$dir"
 }
 
-infra() { # Kafka, FerretDB and Sockudo from what the native stack installed (podman only)
+infra() { # Kafka, FerretDB on PostgreSQL and Sockudo from what the native stack installs (podman only)
   [[ $ENGINE == podman ]] || return 0
   local stack="$ROOT/deploy/local/stack.sh" KAFKA_LIBS FERRETDB_BIN SOCKUDO_BIN
   "$stack" install
   eval "$("$stack" binaries)"
   build "livestream-goals/kafka:$KAFKA_VERSION" "$HERE/kafka.Dockerfile" \
     "$(context kafka "$KAFKA_LIBS" "$ROOT/deploy/local/kafka")"
-  build "livestream-goals/ferretdb:$FERRETDB_VERSION" "$HERE/ferretdb.Dockerfile" \
-    "$(context ferretdb "$FERRETDB_BIN")"
+  # Tagged -postgresql: its arguments are two ports, no longer the SQLite image's -listen.
+  build "livestream-goals/ferretdb:$FERRETDB_VERSION-postgresql" "$HERE/ferretdb.Dockerfile" \
+    "$(context ferretdb "$FERRETDB_BIN" "$ROOT/deploy/local/postgres/ferretdb-indexes.sql" \
+      "$HERE/ferretdb-start.sh")"
   build "livestream-goals/sockudo:$SOCKUDO_VERSION" "$HERE/sockudo.Dockerfile" \
     "$(context sockudo "$SOCKUDO_BIN")"
 }

@@ -11,8 +11,8 @@ deploy/containers/engine.sh (LSG_IMAGES):
 - official (a Docker engine): apache/kafka, mongo and sockudo/sockudo from Docker Hub, on
   mapped ports; testcontainers' reaper also removes them should this process be killed.
 - local (podman, no registry): the images `deploy/containers/images.sh infra` built from
-  what the native stack installs (Kafka jars, FerretDB, Sockudo), on the host network at the
-  native stack's ports. No reaper (its image cannot be pulled): leftovers of a killed run,
+  what the native stack installs (Kafka jars, FerretDB with Debian's PostgreSQL in one
+  container, Sockudo), on the host network at the native stack's ports. No reaper (its image cannot be pulled): leftovers of a killed run,
   found by their label, are removed before starting.
 
 Pusher credentials and ports come from the environment (test.sh sources env.sh first), so
@@ -139,11 +139,15 @@ def versions() -> dict[str, str]:
     return dict(line.split("=", 1) for line in lines if "=" in line and not line.startswith("#"))
 
 
+# images.sh's tag suffix per image: FerretDB's tells its PostgreSQL image from the SQLite one.
+LOCAL_TAG_SUFFIX = {"ferretdb": "-postgresql"}
+
+
 def host_container(name: str, label: str, command: list[str] | None = None) -> Any:
     """One of images.sh's infrastructure images on the host network, labelled for cleanup."""
     from testcontainers.core.container import DockerContainer
 
-    version = versions()[f"{name.upper()}_VERSION"]
+    version = versions()[f"{name.upper()}_VERSION"] + LOCAL_TAG_SUFFIX.get(name, "")
     container = DockerContainer(f"livestream-goals/{name}:{version}")
     if command:
         container.with_command(command)
@@ -182,7 +186,8 @@ def local_stack(running: ExitStack, env: Mapping[str, str]) -> dict[str, str]:
         int(env[k]) for k in ("KAFKA_PORT", "FERRETDB_PORT", "SOCKUDO_PORT")
     )
     kafka = host_container("kafka", label, [str(kafka_port), env["KAFKA_CONTROLLER_PORT"]])
-    ferretdb = host_container("ferretdb", label, ["-listen", f"127.0.0.1:{ferretdb_port}"])
+    # FerretDB listens once its PostgreSQL (env.sh's POSTGRES_PORT, loopback) is ready.
+    ferretdb = host_container("ferretdb", label, [str(ferretdb_port), env["POSTGRES_PORT"]])
     sockudo = host_container("sockudo", label).with_envs(**sockudo_env(env))
     started = [(running.enter_context(kafka), kafka_port)]
     started += [(running.enter_context(ferretdb), ferretdb_port)]
@@ -214,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # SystemExit unwinds the ExitStack, which stops the containers.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    started = time.monotonic()
     with ExitStack() as running:
         running.callback(args.env_file.unlink, missing_ok=True)
         if args.images == "local":
@@ -221,7 +227,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             values = official_stack(running, args)
         write_env_file(args.env_file, values)
-        print(f"containers ready: {values}", file=sys.stderr, flush=True)
+        took = time.monotonic() - started
+        print(f"containers ready in {took:.0f}s: {values}", file=sys.stderr, flush=True)
         try:
             while True:
                 signal.pause()
