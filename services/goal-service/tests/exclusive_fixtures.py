@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from goal_service.domain.exclusive import exclusive_goal_id
 from goal_service.domain.goal import new_goal
+from goal_service.handlers.accept_exclusive_goal import accept_exclusive_goal
+from goal_service.handlers.create_goal import create_goal
 from goal_service.handlers.deactivate_goal import deactivate_goal
-from livestream_schemas.commands import DeactivateGoal
+from livestream_schemas.commands import AcceptExclusiveGoal, DeactivateGoal
 
 from .fakes import (
     GOAL_ID,
@@ -24,6 +27,7 @@ from .fakes import (
 
 HOLD = f"session:trigger-exclusive:{GOAL_ID}"
 AMOUNT = 500
+SESSION_GOAL = exclusive_goal_id(GOAL_ID)
 
 
 async def paid_request(
@@ -53,3 +57,20 @@ async def end_goal(goals: FakeGoals, clock: Clock, command: DeactivateGoal, even
         settle_window_s=0,
         clock=clock,
     )
+
+
+async def running_session(goals, clock, duration: int = 300) -> None:  # type: ignore[no-untyped-def]
+    """A paid request of `duration` s accepted at T0: its ExclusiveGoal is running."""
+    await paid_request(goals, duration=duration)
+    accept = AcceptExclusiveGoal(goal_id=GOAL_ID, triggerer="app-1")
+    _, start = await accept_exclusive_goal(
+        accept, envelope=envelope_of(accept), goals=goals, clock=clock
+    )
+    await create_goal(start, goals=goals, clock=clock)  # type: ignore[arg-type]
+
+
+async def end_after(goals, clock, seconds: float, triggerer: str = "viewer-1"):  # type: ignore[no-untyped-def]
+    clock.advance(seconds)
+    end = DeactivateGoal(goal_id=SESSION_GOAL, filter={"active": True}, triggerer=triggerer)
+    (ended,) = await end_goal(goals, clock, end, "evt-end")
+    return ended

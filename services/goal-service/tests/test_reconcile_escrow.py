@@ -1,10 +1,16 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 from goal_service.domain.goal import new_goal
 from goal_service.domain.show import show_goal_id
+from goal_service.handlers.accept_exclusive_goal import accept_exclusive_goal
+from goal_service.handlers.create_goal import create_goal
 from goal_service.handlers.reconcile_escrow import SweepConfig, reconcile_escrow
-from livestream_schemas.commands import Refund, Release
+from goal_service.handlers.settle_exclusive_goal import settle_exclusive_goal
+from livestream_schemas.commands import AcceptExclusiveGoal, CreateGoal, Refund, Release, Settle
 
+from .exclusive_fixtures import AMOUNT, HOLD, end_after, paid_request, running_session
 from .fakes import (
     GOAL_ID,
     SESSION_ID,
@@ -15,17 +21,18 @@ from .fakes import (
     FakeReport,
     count_hold,
     create_command,
+    envelope_of,
 )
 
 CONFIG = SweepConfig(holder="a", grace_s=60, lease_s=120)
 
 
-def hold(tx: str, amount: int = 30) -> dict:
+def hold(tx: str, amount: int = 30, kind: str = "show_ticket") -> dict:
     return {
         "_id": tx,
         "goal_id": GOAL_ID,
         "session_id": SESSION_ID,
-        "kind": "show_ticket",
+        "kind": kind,
         "payer": VIEWER,
         "amount": amount,
         "opened_at": T0,
@@ -148,3 +155,81 @@ async def test_an_overdue_hold_is_re_sent_once_per_grace_period(
     clock.advance(30)
     await sweep(goals, holds, publisher, clock, report=report)
     assert len(publisher.sent) == 2 and report.reissued_kinds == ["refund", "refund"]
+
+
+async def test_a_lost_split_of_an_ended_exclusive_session_is_sent_again(goals, clock, publisher):
+    await running_session(goals, clock, duration=300)
+    ended = await end_after(goals, clock, 90)  # 2 of 5 minutes used
+    (split,) = await settle_exclusive_goal(ended, goals=goals)  # ... and then lost
+    holds = FakeEscrowHolds()
+    await holds.opened(hold(HOLD, AMOUNT, kind="trigger_exclusive"))
+    report = FakeReport()
+
+    clock.advance(59)
+    assert await sweep(goals, holds, publisher, clock, report=report) == 0
+    clock.advance(2)
+    assert await sweep(goals, holds, publisher, clock, report=report) == 1
+    # the very split the session's end sent: the wallet applies its settlement id once
+    assert publisher.messages() == [split]
+    assert isinstance(split, Settle) and split.release_amount == 200
+    assert report.reissued_kinds == ["settle"]
+
+
+async def test_a_running_exclusive_session_keeps_its_hold(goals, clock, publisher) -> None:
+    await running_session(goals, clock, duration=3600)
+    holds = FakeEscrowHolds()
+    await holds.opened(hold(HOLD, AMOUNT, kind="trigger_exclusive"))
+    clock.advance(1800)
+    assert await sweep(goals, holds, publisher, clock) == 0
+    assert publisher.sent == []
+
+
+async def test_an_agreed_request_whose_session_was_never_created_gets_it(
+    goals, clock, publisher
+) -> None:
+    await paid_request(goals, duration=120)
+    accept = AcceptExclusiveGoal(goal_id=GOAL_ID, triggerer="app-1")
+    _, start = await accept_exclusive_goal(
+        accept, envelope=envelope_of(accept), goals=goals, clock=clock
+    )  # its create_goal is lost
+    holds = FakeEscrowHolds()
+    await holds.opened(hold(HOLD, AMOUNT, kind="trigger_exclusive"))
+    config = SweepConfig(holder="a", grace_s=60, lease_s=120, orphan_grace_s=600)
+    clock.advance(599)
+    assert await sweep(goals, holds, publisher, clock, config=config) == 0
+    clock.advance(1)
+    assert await sweep(goals, holds, publisher, clock, config=config) == 1
+    assert publisher.messages() == [start]  # the same session, from the agreed request
+    # created late, it still ends when its prepaid time from the accept is over
+    (created,) = await create_goal(start, goals=goals, clock=clock)  # type: ignore[arg-type]
+    assert created.exp == T0 + timedelta(seconds=120)
+    assert await sweep(goals, holds, publisher, clock, config=config) == 0
+
+
+async def test_a_funded_goal_whose_show_was_never_bound_binds_it_once(
+    goals, seed, publisher, clock
+) -> None:
+    await seed()
+    for tx in ("tx-a", "tx-b"):
+        count_hold(goals.docs[GOAL_ID], tx)
+    goals.docs[GOAL_ID].update(active=False, outcome="funded", progress=3, ended_at=T0)
+    holds = FakeEscrowHolds()
+    for tx in ("tx-a", "tx-b"):
+        await holds.opened(hold(tx))
+    config = SweepConfig(
+        holder="a", grace_s=60, lease_s=120, orphan_grace_s=600, show_start_within_s=3600
+    )
+    report = FakeReport()
+    clock.advance(599)
+    assert await sweep(goals, holds, publisher, clock, config=config, report=report) == 0
+    clock.advance(1)
+    assert await sweep(goals, holds, publisher, clock, config=config, report=report) == 2
+    (bind,) = publisher.messages()  # one show for both holds
+    assert isinstance(bind, CreateGoal) and bind.goal_id == show_goal_id(GOAL_ID)
+    assert bind.exp == T0 + timedelta(seconds=3600)  # the deadline it would have had
+    assert report.reissued_kinds == ["bind_show"] and report.last["overdue"] == 2
+    clock.advance(30)  # not sent again within the grace period
+    await sweep(goals, holds, publisher, clock, config=config)
+    assert len(publisher.sent) == 1
+    await create_goal(bind, goals=goals, clock=clock)
+    assert await sweep(goals, holds, publisher, clock, config=config) == 0  # show to come

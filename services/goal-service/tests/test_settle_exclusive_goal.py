@@ -4,33 +4,12 @@ from datetime import timedelta
 
 import pytest
 
-from goal_service.domain.exclusive import exclusive_goal_id, per_minute_split
-from goal_service.handlers.accept_exclusive_goal import accept_exclusive_goal
-from goal_service.handlers.create_goal import create_goal
+from goal_service.domain.exclusive import per_minute_split
 from goal_service.handlers.settle_exclusive_goal import settle_exclusive_goal
-from livestream_schemas.commands import AcceptExclusiveGoal, DeactivateGoal, Settle
+from livestream_schemas.commands import DeactivateGoal, Settle
 
-from .exclusive_fixtures import AMOUNT, HOLD, end_goal, paid_request
-from .fakes import GOAL_ID, T0, envelope_of
-
-SESSION_GOAL = exclusive_goal_id(GOAL_ID)
-
-
-async def running_session(goals, clock, duration: int = 300) -> None:  # type: ignore[no-untyped-def]
-    """A paid request of `duration` s accepted at T0: its ExclusiveGoal is running."""
-    await paid_request(goals, duration=duration)
-    accept = AcceptExclusiveGoal(goal_id=GOAL_ID, triggerer="app-1")
-    _, start = await accept_exclusive_goal(
-        accept, envelope=envelope_of(accept), goals=goals, clock=clock
-    )
-    await create_goal(start, goals=goals, clock=clock)  # type: ignore[arg-type]
-
-
-async def end_after(goals, clock, seconds: float, triggerer: str = "viewer-1"):  # type: ignore[no-untyped-def]
-    clock.advance(seconds)
-    end = DeactivateGoal(goal_id=SESSION_GOAL, filter={"active": True}, triggerer=triggerer)
-    (ended,) = await end_goal(goals, clock, end, "evt-end")
-    return ended
+from .exclusive_fixtures import AMOUNT, HOLD, end_after, end_goal, paid_request, running_session
+from .fakes import GOAL_ID, T0
 
 
 @pytest.mark.parametrize(

@@ -96,6 +96,15 @@ async def test_bad_splits_are_refused_and_nothing_moves(held, api) -> None:  # t
     assert await balances(held) == (60, 0)
 
 
+async def test_an_injected_fault_refuses_the_split_until_it_is_used_up(held) -> None:  # type: ignore[no-untyped-def]
+    await held.put(f"/admin/faults/holds/{HOLD}", json={"status": 422, "times": 1})
+    refused = await held.post(SETTLE, json={"id": "settle:g1", "release": 10})
+    assert (refused.status_code, refused.json()["reason"]) == (422, "injected_fault")
+    assert await balances(held) == (60, 0)  # nothing moved
+    assert (await held.post(SETTLE, json={"id": "settle:g1", "release": 10})).status_code == 201
+    assert await balances(held) == (90, 10)
+
+
 async def test_one_signed_callback_per_money_movement(held, receiver, eventually) -> None:  # type: ignore[no-untyped-def]
     await held.post(SETTLE, json={"id": "settle:g1", "release": 10})
     await held.post(SETTLE, json={"id": "settle:g1", "release": 10})

@@ -96,6 +96,7 @@ class Container(BaseContainer):
                 grace_s=s.escrow_settle_grace_s,
                 lease_s=s.escrow_sweep_lease_s,
                 orphan_grace_s=s.escrow_orphan_grace_s,
+                show_start_within_s=s.show_start_deadline_s,
             ),
         )
 

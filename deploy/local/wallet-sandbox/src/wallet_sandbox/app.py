@@ -192,8 +192,10 @@ async def release(
 
 
 @router.post("/holds/{hold_id:path}/settle")
-async def split(hold_id: str, body: SplitIn, ledger: LedgerDep) -> JSONResponse:
+async def split(hold_id: str, body: SplitIn, ledger: LedgerDep, request: Request) -> JSONResponse:
     """Release `release` coins to the beneficiary and refund the rest, in one settlement."""
+    if (refused := _injected_fault(request, hold_id)) is not None:
+        return refused
     settlement_id = body.id or f"settle:{hold_id}"
     legs, created = await ledger.split(hold_id, settlement_id, body.release)
     hold = await ledger.holds.find_one({"_id": hold_id})

@@ -34,8 +34,10 @@ ESCROW_OVERDUE_HOLDS = Gauge(
     "lsg_escrow_overdue_holds", "Open holds whose goal, show or session is over past the grace"
 )
 ESCROW_OVERDUE_COINS = Gauge("lsg_escrow_overdue_coins", "Coins in overdue escrow holds")
+# kind: refund, release, settle (a split), or bind_show / start_exclusive (a lost follow-up
+# goal created again).
 ESCROW_REISSUED = Counter(
-    "lsg_escrow_settlements_reissued_total", "Refunds/releases re-sent by the sweep", ["kind"]
+    "lsg_escrow_settlements_reissued_total", "Settlements re-sent by the sweep", ["kind"]
 )
 
 

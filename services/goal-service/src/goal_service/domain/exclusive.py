@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from goal_service.domain.goal import utc_ms
-from livestream_schemas.commands import CreateGoal
+from livestream_schemas.commands import CreateGoal, Settle
 from livestream_schemas.goals import EXCLUSIVE_GOAL
 
 Doc = dict[str, Any]
@@ -85,3 +85,20 @@ def per_minute_split(amount: int, *, duration_s: int, started: datetime, ended: 
     used = min(prepaid, elapsed_ms // (MINUTE_S * 1000) + 1)
     released = amount * used // prepaid
     return Split(used, prepaid, released, amount - released)
+
+
+def settle_command(session: Doc, *, hold: str, amount: int) -> Settle:
+    """The split settlement of an ended exclusive session's hold, from the stored goal alone
+    (its start and end never change once ended): every sender sends the very same one."""
+    split = per_minute_split(
+        amount,
+        duration_s=int((session.get("metadata") or {}).get("prepaid_duration") or 0),
+        started=session["nbf"],
+        ended=session["ended_at"],
+    )
+    return Settle(
+        transaction_id=hold,
+        release_amount=split.released,
+        settlement_id=settlement_id(hold),
+        reason=f"exclusive:{split.minutes_used}/{split.prepaid_minutes}min",
+    )
