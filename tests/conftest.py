@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from journeys.quiescence import assert_quiescent
 from journeys.stack import Stack, User
+
+CALL_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Iterator[None]:
+    report = yield
+    if report.when == "call":
+        item.stash[CALL_FAILED] = report.failed
+    return report
 
 
 @pytest.fixture
@@ -24,11 +35,25 @@ async def stack(stack_env: dict[str, str]) -> AsyncIterator[Stack]:
 
 
 @pytest.fixture
-def make_user():  # type: ignore[no-untyped-def]
-    """Users are unique per test so runs never see each other's data."""
+async def make_user(
+    request: pytest.FixtureRequest, stack_env: dict[str, str]
+) -> AsyncIterator[Callable[..., User]]:
+    """Users are unique per test so runs never see each other's data.
+
+    After a journey that passed, what its users paid into escrow must be quiescent: no hold
+    open unless its goal, request, show or session is, and the ledger balanced."""
+    made: list[User] = []
 
     def make(role: str, tags: list[str] | None = None) -> User:
         uid = f"{role}-{uuid.uuid4().hex[:10]}"
-        return User(user_id=uid, username=role.title(), wallet_id=f"w-{uid}", tags=tags or [])
+        user = User(user_id=uid, username=role.title(), wallet_id=f"w-{uid}", tags=tags or [])
+        made.append(user)
+        return user
 
-    return make
+    yield make
+    if made and not request.node.stash.get(CALL_FAILED, True):
+        check = Stack()
+        try:
+            await assert_quiescent(check, made)
+        finally:
+            await check.close()
