@@ -1,5 +1,5 @@
-"""Session end closes what is open on it, and the reconciliation sweep repairs a refund or
-a split that was dead-lettered (SPEC sections 5 and 8), through the running stack."""
+"""Session end closes what is open on it, and the reconciliation sweep repairs a refund, a
+release or a split that was dead-lettered (SPEC sections 5 and 8), through the running stack."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ from journeys.flows import (
     buy_tickets,
     end_goal,
     end_session,
+    funded_show,
     get_session,
     open_funding_goal,
     open_session,
+    show_action,
     trigger_exclusive,
     wait_goal,
     wait_paid,
@@ -138,8 +140,12 @@ async def test_a_dead_lettered_split_is_repaired_by_the_sweep(stack: Stack, make
         assert accepted.status_code == 200, accepted.text
         running = accepted.json()["exclusive_goal_id"]
         await wait_goal(stack, streamer, running, state="active")
-        ended = await answer_request(stack, viewer, session_id, viewer.user_id, "end")
-        assert ended.status_code in (200, 202), ended.text
+
+        async def ended() -> bool:  # once the session-service has bound the session
+            end = await answer_request(stack, viewer, session_id, viewer.user_id, "end")
+            return end.status_code in (200, 202)
+
+        await eventually(ended, what="exclusive session ended")
         await wait_goal(stack, streamer, running, active=False)
 
         async def dead_lettered() -> bool:
@@ -159,4 +165,36 @@ async def test_a_dead_lettered_split_is_repaired_by_the_sweep(stack: Stack, make
     assert await stack.balance(viewer.wallet_id) == 900
     (settled,) = await stack.holds(swag, status="")
     assert (settled["status"], settled["split"]) == ("split", {"release": 100, "refund": 400})
+    await stack.assert_ledger_balanced()
+
+
+async def test_a_dead_lettered_release_is_repaired_by_the_sweep(stack: Stack, make_user) -> None:  # type: ignore[no-untyped-def]
+    streamer, buyers, session_id, goal_id, show_id = await funded_show(stack, make_user)
+    swag = swag_tag(session_id, SHOW_TICKET, goal_id)
+    lost = (await stack.holds(swag))[0]["id"]
+
+    # the wallet refuses this ticket's release for now: the wallet-adapter dead-letters it
+    fault = f"{stack.ep.sandbox}/admin/faults/holds/{lost}"
+    (await stack.http.put(fault, json={"status": 422, "times": 1000})).raise_for_status()
+    async with KafkaTap(stack.ep.kafka, "wallet-adapter.dlq") as dlq:
+        assert (await show_action(stack, streamer, show_id, "start")).status_code == 202
+        await wait_goal(stack, streamer, show_id, state="running")
+        assert (await show_action(stack, streamer, show_id, "end")).status_code == 202
+        await wait_goal(stack, streamer, show_id, state="completed")
+
+        async def dead_lettered() -> bool:
+            return bool(dlq.matching(transaction_id=lost))
+
+        await eventually(dead_lettered, within=45, what=f"the release of {lost} dead-lettered")
+    assert [h["id"] for h in await stack.holds(swag)] == [lost]  # the others were released
+    (await stack.http.put(fault, json={"status": 422, "times": 0})).raise_for_status()
+
+    async def paid_by_the_sweep() -> bool:
+        return await stack.balance(streamer.wallet_id) == 3 * PRICE
+
+    await eventually(paid_by_the_sweep, within=60, what="the lost release repaired")
+    await asyncio.sleep(4)  # another sweep round must not pay anything twice
+    assert await stack.balance(streamer.wallet_id) == 3 * PRICE
+    assert [await stack.balance(b.wallet_id) for b in buyers] == [300 - 2 * PRICE, 300 - PRICE]
+    assert await stack.holds(swag) == []
     await stack.assert_ledger_balanced()

@@ -11,12 +11,13 @@ import pytest
 from journeys.flows import (
     buy_tickets,
     end_goal,
+    end_session,
+    funded_show,
     open_funding_goal,
     open_session,
     show_action,
     trigger_exclusive,
     wait_goal,
-    wait_show,
 )
 from journeys.stack import PusherClient, Stack, User, eventually
 from livestream_schemas.tags import SHOW_TICKET, swag_tag
@@ -24,26 +25,6 @@ from livestream_schemas.tags import SHOW_TICKET, swag_tag
 pytestmark = pytest.mark.journey
 PRICE = 30
 STREAM_CHANNELS = ("private-stream", "presence-stream", "private-user")
-
-
-async def funded_show(stack: Stack, make_user, purchases=(2, 1)):  # type: ignore[no-untyped-def]
-    """A streamer whose funding goal was bought out and ended: (streamer, buyers, session,
-    funding goal, show)."""
-    streamer = await stack.add_user(make_user("streamer"), 0)
-    buyers = [await stack.add_user(make_user("buyer"), 300) for _ in purchases]
-    await stack.wait_users_known(streamer, *buyers)
-    session_id = await open_session(stack, streamer)
-    goal_id = await open_funding_goal(
-        stack, streamer, session_id, target=sum(purchases), ticket_price=PRICE
-    )
-    await wait_goal(stack, streamer, goal_id, state="active")
-    for buyer, count in zip(buyers, purchases, strict=True):
-        assert (await buy_tickets(stack, buyer, goal_id, count)).status_code == 202
-    await wait_goal(stack, streamer, goal_id, progress=sum(purchases))
-    assert (await end_goal(stack, streamer, goal_id)).status_code == 202
-    await wait_goal(stack, streamer, goal_id, state="funded")
-    show_id = await wait_show(stack, streamer, session_id, goal_id)
-    return streamer, buyers, session_id, goal_id, show_id
 
 
 async def watch_stream(ws: PusherClient, streamer: User) -> None:
@@ -116,6 +97,16 @@ async def test_a_show_never_started_is_refunded_at_its_deadline(stack: Stack, ma
     # the local stack gives a show 15 s to start (SHOW_START_DEADLINE_S)
     await wait_goal(stack, streamer, show_id, state="expired")
     assert (await show_action(stack, streamer, show_id, "start")).status_code == 409
+    await assert_refunded_once(stack, streamer, buyers, session_id, goal_id)
+
+
+async def test_ending_the_session_refunds_a_show_still_to_come(stack: Stack, make_user) -> None:  # type: ignore[no-untyped-def]
+    streamer, buyers, session_id, goal_id, show_id = await funded_show(stack, make_user)
+    for _ in range(2):  # a retry refunds nothing twice
+        r = await end_session(stack, streamer, session_id)
+        assert r.status_code == 200 and r.json()["active"] is False
+    # well before its 15 s start deadline: the session's end is what refunds it
+    await wait_goal(stack, streamer, show_id, state="session_ended")
     await assert_refunded_once(stack, streamer, buyers, session_id, goal_id)
 
 

@@ -183,3 +183,23 @@ async def answer_request(
 async def wait_paid(stack: Stack, streamer: User, goal_id: str) -> dict[str, Any]:
     """Wait until the request's debit is counted (progress 1): only then can it be accepted."""
     return await wait_goal(stack, streamer, goal_id, progress=1)
+
+
+async def funded_show(stack: Stack, make_user, purchases=(2, 1), price: int = 30):  # type: ignore[no-untyped-def]
+    """A streamer whose funding goal was bought out and ended: (streamer, buyers, session,
+    funding goal, show)."""
+    streamer = await stack.add_user(make_user("streamer"), 0)
+    buyers = [await stack.add_user(make_user("buyer"), 300) for _ in purchases]
+    await stack.wait_users_known(streamer, *buyers)
+    session_id = await open_session(stack, streamer)
+    goal_id = await open_funding_goal(
+        stack, streamer, session_id, target=sum(purchases), ticket_price=price
+    )
+    await wait_goal(stack, streamer, goal_id, state="active")
+    for buyer, count in zip(buyers, purchases, strict=True):
+        assert (await buy_tickets(stack, buyer, goal_id, count)).status_code == 202
+    await wait_goal(stack, streamer, goal_id, progress=sum(purchases))
+    assert (await end_goal(stack, streamer, goal_id)).status_code == 202
+    await wait_goal(stack, streamer, goal_id, state="funded")
+    show_id = await wait_show(stack, streamer, session_id, goal_id)
+    return streamer, buyers, session_id, goal_id, show_id
