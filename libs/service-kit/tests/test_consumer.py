@@ -7,7 +7,7 @@ from typing import Any
 from livestream_schemas.commands import Refund
 from livestream_schemas.envelope import Envelope, encode
 from livestream_schemas.wallet import UserUpdated
-from service_kit.consumer import Dispatcher, receiver
+from service_kit.consumer import Dispatcher, batch_receiver, receiver
 from service_kit.settings import KitSettings
 
 
@@ -18,6 +18,10 @@ class FakePublisher:
 
     async def publish(self, payload, *, event_id=None, trace=None):  # type: ignore[no-untyped-def]
         self.published.append((payload, event_id, trace))
+
+    async def publish_all(self, items, *, trace=None):  # type: ignore[no-untyped-def]
+        for payload, event_id in items:
+            await self.publish(payload, event_id=event_id, trace=trace)
 
     async def send(self, topic, envelope, *, value=None, extra_headers=None):  # type: ignore[no-untyped-def]
         self.sent.append((topic, envelope, value, extra_headers or []))
@@ -111,3 +115,48 @@ async def test_a_refused_message_is_dead_lettered_at_once_with_its_reason_and_co
     assert dict(headers)["dlq.error"].startswith(b"refused: forced_not_allowed")
     assert pub.published == []
     assert refused_count() == before + 1
+
+
+async def test_consecutive_batched_messages_go_together_with_the_single_form_ids() -> None:
+    calls: list[list[str]] = []
+
+    async def refund_user(message: UserUpdated) -> list[Refund]:
+        return [Refund(transaction_id=f"t-{message.user_id}")]
+
+    async def refund_users(messages: list[UserUpdated]) -> list[list[Refund]]:
+        calls.append([m.user_id for m in messages])
+        return [[Refund(transaction_id=f"t-{m.user_id}")] for m in messages]
+
+    refund_users.receiver_name = "refund_user"  # type: ignore[attr-defined]
+    single, batched = FakePublisher(), FakePublisher()
+    routes = {"user.updated": [receiver(refund_user)]}
+    one = Dispatcher(SETTINGS, single, routes)  # type: ignore[arg-type]
+    many = Dispatcher(SETTINGS, batched, routes, {"user.updated": batch_receiver(refund_users)})  # type: ignore[arg-type]
+    users = [raw(USER.model_copy(update={"user_id": u})) for u in ("a", "b")]
+    items = [("user.updated", users[0], b""), ("t", b"{bad", b""), ("user.updated", users[1], b"")]
+    for item in items:
+        await one.dispatch(*item)
+    await many.dispatch_many(items)
+
+    assert calls == [["a"], ["b"]]  # the undecodable one in between splits the run
+    assert [p[:2] for p in batched.published] == [p[:2] for p in single.published]  # same ids
+    assert len(batched.sent) == len(single.sent) == 1  # the bad one dead-lettered
+
+
+async def test_a_failing_batch_falls_back_to_one_at_a_time() -> None:
+    async def refund_user(message: UserUpdated) -> list[Refund]:
+        if message.user_id == "bad":
+            raise RuntimeError("never works")
+        return [Refund(transaction_id=f"t-{message.user_id}")]
+
+    async def refund_users(messages: list[UserUpdated]) -> list[list[Refund]]:
+        raise RuntimeError("one of them is bad")
+
+    refund_users.receiver_name = "refund_user"  # type: ignore[attr-defined]
+    pub = FakePublisher()
+    routes = {"user.updated": [receiver(refund_user)]}
+    d = Dispatcher(SETTINGS, pub, routes, {"user.updated": batch_receiver(refund_users)})  # type: ignore[arg-type]
+    users = [raw(USER.model_copy(update={"user_id": u})) for u in ("a", "bad", "c")]
+    await d.dispatch_many([("user.updated", u, b"") for u in users])
+    assert [p.transaction_id for p, _, _ in pub.published] == ["t-a", "t-c"]
+    assert len(pub.sent) == 1  # only the bad one dead-lettered

@@ -9,6 +9,7 @@ import pytest
 from pymongo import AsyncMongoClient, ReturnDocument
 
 from service_kit.mongo import micros, upsert_if_newer
+from service_kit.retention import Retention, Rule
 
 pytestmark = pytest.mark.integration
 T0 = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)
@@ -66,3 +67,30 @@ async def test_document_round_trips_and_ne_guard_applies_once(db) -> None:  # ty
     after = await goals.find_one({"_id": "g1"})
     assert after["progress"] == 1 and after["breakdown"] == {"v1": {"cost": 50}}
     assert after["metadata"]["insert_ids"] == ["tx-1"]
+
+
+async def test_retention_deletes_old_records_once_per_lease(db) -> None:  # type: ignore[no-untyped-def]
+    now = datetime.now(UTC).replace(microsecond=0)
+    rules = [Rule("seen", "at", 3600), Rule("tasks", "done_at", 3600, {"status": "done"})]
+    first = Retention(db, rules, owner="w1", lease_s=60)
+    second = Retention(db, rules, owner="w2", lease_s=60)
+    for retention in (first, second):
+        await retention.ensure_indexes()  # TTL where the server has it, else the timer
+    old, recent = now - timedelta(hours=2), now - timedelta(minutes=5)
+    await db.seen.insert_many([{"_id": "old", "at": old}, {"_id": "new", "at": recent}])
+    await db.tasks.insert_many(
+        [
+            {"_id": "done", "status": "done", "done_at": old},
+            {"_id": "pending", "status": "pending", "done_at": old},
+        ]
+    )
+
+    if not first.by_timer:
+        pytest.skip("this server deletes with TTL indexes (MongoDB's monitor runs each minute)")
+
+    assert await first.sweep(now) == 2
+    await db.seen.insert_one({"_id": "old-2", "at": old})
+    assert await second.sweep(now) == 0  # w1 holds the lease for this interval
+    assert await second.sweep(now + timedelta(seconds=61)) == 1  # lease passed: w2 sweeps
+    assert [d["_id"] async for d in db.seen.find({})] == ["new"]
+    assert [d["_id"] async for d in db.tasks.find({})] == ["pending"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from livestream_schemas.base import BreakdownEntry, GoalLevel, Message
 
@@ -24,8 +24,23 @@ OUTCOME_COMPLETED = "completed"  # an exclusive session ran its prepaid duration
 OUTCOME_CLOSED = "closed"  # ended early by a user
 
 
+class TopContributor(BaseModel):
+    """One entry of a goal's top N: most progress first, then most coins."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    user_id: str
+    progress: int = 0
+    cost: int = 0
+
+
 class GoalSnapshot(Message):
-    """Fields every goal event carries; `version` increases with every change."""
+    """Fields every goal event carries; `version` increases with every change.
+
+    Bounded whatever the goal's size: totals (`progress`, `total_cost`, `contributions`
+    counted holds, `contributors` distinct users) and the `top` N contributors; the full
+    list pages through goal-service's leaderboard endpoint.
+    """
 
     goal_id: str
     cls: str = Field(alias="_cls")
@@ -41,6 +56,10 @@ class GoalSnapshot(Message):
     outcome: str | None = None  # set once the goal has ended
     # When a goal that waits for its owner to begin (a ShowGoal) began; None before.
     started_at: datetime | None = None
+    total_cost: int = 0
+    contributions: int = 0
+    contributors: int = 0
+    top: list[TopContributor] = Field(default_factory=list)
 
 
 class GoalCreated(GoalSnapshot):
@@ -61,6 +80,7 @@ class GoalProgressed(GoalSnapshot):
     cost: int = 0
     breakdown_id: str
     insert_id: str
+    # The top N again, keyed by user, for consumers written before `top` (never the full list).
     breakdown: dict[str, BreakdownEntry] = Field(default_factory=dict)
 
 
@@ -79,4 +99,5 @@ class GoalEnded(GoalSnapshot):
 
     message_type = "goal.ended"
     triggerer: str
+    # The top N again, keyed by user, for consumers written before `top` (never the full list).
     breakdown: dict[str, BreakdownEntry] = Field(default_factory=dict)

@@ -14,6 +14,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from livestream_schemas.base import BreakdownEntry, GoalLevel
+from livestream_schemas.goals import TopContributor
 
 PRIVATE_STREAM = "private-stream@{streamer_id}"
 PRESENCE_STREAM = "presence-stream@{streamer_id}"
@@ -49,6 +50,10 @@ class GoalView(BaseModel):
         default_factory=dict, description="top contributors by coins, keyed by user id"
     )
     contributors: int = Field(default=0, ge=0)
+    top: list[TopContributor] = Field(
+        default_factory=list, description="the top contributors, most progress first"
+    )
+    cost: int = Field(default=0, ge=0, description="coins counted on the goal")
 
 
 class GoalEvent(ClientEvent):

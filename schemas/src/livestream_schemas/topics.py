@@ -20,7 +20,8 @@ class TopicSpec:
     name: str
     key: str
     carries: tuple[str, ...]
-    partitions: int = 3
+    # At least as many as worker processes per service; 6 leaves room for 2-3 workers each.
+    partitions: int = 6
     retention_hours: int = 168
     producers: tuple[str, ...] = ()
     consumers: tuple[str, ...] = ()

@@ -5,11 +5,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from goal_service.domain.contributions import Contribution
 from goal_service.domain.exclusive import exclusive_goal_id
 from goal_service.domain.goal import new_goal
 from goal_service.handlers.accept_exclusive_goal import accept_exclusive_goal
 from goal_service.handlers.create_goal import create_goal
 from goal_service.handlers.deactivate_goal import deactivate_goal
+from goal_service.usecases.contributions import count_contributions
 from livestream_schemas.commands import AcceptExclusiveGoal, DeactivateGoal
 
 from .fakes import (
@@ -43,7 +45,7 @@ async def paid_request(
     )
     await goals.insert_if_absent(new_goal(command, now=T0))
     if paid:
-        await goals.increment(GOAL_ID, insert_id=HOLD, breakdown_id=VIEWER, amount=1, cost=AMOUNT)
+        await count_contributions(GOAL_ID, [Contribution(HOLD, VIEWER, 1, AMOUNT)], goals=goals)
     return goals.docs[GOAL_ID]
 
 

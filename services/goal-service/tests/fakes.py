@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import copy
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -53,6 +53,8 @@ def _matches(doc: Doc, query: Doc) -> bool:
 class FakeGoals:
     def __init__(self) -> None:
         self.docs: dict[str, Doc] = {}
+        self.records: dict[str, Doc] = {}
+        self.contributors: dict[str, Doc] = {}
         self.writes = 0
 
     async def insert_if_absent(self, doc: Doc) -> Doc:
@@ -115,42 +117,76 @@ class FakeGoals:
         self.writes += 1
         return copy.deepcopy(doc)
 
-    async def increment(
-        self,
-        goal_id: str,
-        *,
-        insert_id: str,
-        breakdown_id: str,
-        amount: int,
-        cost: int,
-        accepted_at: datetime | None = None,
-    ) -> Doc | None:
-        doc = self.docs.get(goal_id)
-        if doc is None or insert_id in doc["metadata"]["insert_ids"]:
-            return None
-        late = accepted_at is None or not doc.get("ended_at") or doc["ended_at"] <= accepted_at
-        if not doc["active"] and (not doc.get("closing") or late):
-            return None
-        entry = doc["breakdown"].setdefault(breakdown_id, {"progress": 0, "cost": 0})
-        entry["progress"] += amount
-        entry["cost"] += cost
-        doc["progress"] += amount
-        doc["metadata"]["insert_ids"].append(insert_id)
-        doc["contributions"].append({"insert_id": insert_id, "user_id": breakdown_id, "cost": cost})
-        doc["version"] += 1
-        self.writes += 1
-        return copy.deepcopy(doc)
-
-    async def counted_holds(self, goal_id: str) -> AsyncIterator[tuple[str, str, int]]:
-        for entry in copy.deepcopy(self.docs.get(goal_id, {}).get("contributions", [])):
-            yield entry["insert_id"], entry["user_id"], entry["cost"]
-
     async def open_on_session(self, session_id: str) -> list[Doc]:
         return [
             copy.deepcopy(doc)
             for doc in self.docs.values()
             if doc["conditions"].get("session_id") == session_id
             and (doc["active"] or doc.get("closing"))
+        ]
+
+    # Contribution storage: plain records and guarded updates, like the Mongo adapter.
+    async def find_contributions(self, goal_id: str, insert_ids: Sequence[str]) -> list[Doc]:
+        ids = {f"{goal_id}:{i}" for i in insert_ids}
+        return [copy.deepcopy(r) for k, r in self.records.items() if k in ids]
+
+    async def insert_contributions(self, records: Sequence[Doc]) -> list[str]:
+        self.writes += 1
+        clashes = [r["insert_id"] for r in records if r["_id"] in self.records]
+        new = (r for r in records if r["_id"] not in self.records)
+        self.records.update({r["_id"]: copy.deepcopy(r) for r in new})
+        return clashes
+
+    async def write_contributions(self, records: Sequence[Doc]) -> None:
+        self.writes += 1
+        self.records.update({r["_id"]: copy.deepcopy(r) for r in records})
+
+    async def find_contributors(self, goal_id: str, user_ids: Sequence[str]) -> dict[str, Doc]:
+        found = (self.contributors.get(f"{goal_id}:{u}") for u in user_ids)
+        return {d["user_id"]: copy.deepcopy(d) for d in found if d is not None}
+
+    async def commit(self, goal_id: str, *, base: int, guard: Doc, update: Doc) -> Doc | None:
+        doc = self.docs.get(goal_id)
+        if doc is None or not _matches(doc, guard) or doc.get("contributions", 0) != base:
+            return None
+        for key, value in update["$inc"].items():
+            doc[key] = doc.get(key, 0) + value
+        doc.update(copy.deepcopy(update["$set"]))
+        self.writes += 1
+        return copy.deepcopy(doc)
+
+    async def apply_contributors(self, goal_id: str, sums: Sequence[Doc]) -> None:
+        self.writes += 1
+        for s in sums:
+            doc = self.contributors.setdefault(
+                f"{goal_id}:{s['user_id']}",
+                {
+                    "goal_id": goal_id,
+                    "user_id": s["user_id"],
+                    "progress": 0,
+                    "cost": 0,
+                    "last_seq": 0,
+                },
+            )
+            if doc["last_seq"] < s["first_seq"]:
+                doc.update(
+                    progress=doc["progress"] + s["progress"],
+                    cost=doc["cost"] + s["cost"],
+                    last_seq=s["last_seq"],
+                )
+
+    async def counted_holds(self, goal_id: str) -> AsyncIterator[tuple[str, str, int]]:
+        count = self.docs.get(goal_id, {}).get("contributions", 0)
+        mine = [r for r in self.records.values() if r["goal_id"] == goal_id and r["seq"] <= count]
+        for r in sorted(mine, key=lambda r: r["seq"]):
+            yield r["insert_id"], r["user_id"], r["cost"]
+
+    async def leaderboard(self, goal_id: str, *, offset: int, limit: int) -> list[Doc]:
+        mine = [d for d in self.contributors.values() if d["goal_id"] == goal_id]
+        mine.sort(key=lambda d: (-d["progress"], -d["cost"], d["user_id"]))
+        return [
+            {"user_id": d["user_id"], "progress": d["progress"], "cost": d["cost"]}
+            for d in mine[offset : offset + limit]
         ]
 
 
@@ -370,10 +406,22 @@ class FakeContainer:
         return None
 
 
-def count_hold(doc: Doc, insert_id: str, *, user_id: str = VIEWER, cost: int = 10) -> None:
-    """Count a hold on a stored goal directly, as increment would record it."""
-    doc["metadata"]["insert_ids"].append(insert_id)
-    doc["contributions"].append({"insert_id": insert_id, "user_id": user_id, "cost": cost})
+def count_hold(
+    goals: FakeGoals, goal_id: str, insert_id: str, *, user_id: str = VIEWER, cost: int = 10
+) -> None:
+    """Count a hold on a stored goal directly: its record, numbered next, and the count."""
+    doc = goals.docs[goal_id]
+    seq = doc["contributions"] = doc.get("contributions", 0) + 1
+    doc["cost"] = doc.get("cost", 0) + cost
+    goals.records[f"{goal_id}:{insert_id}"] = {
+        "_id": f"{goal_id}:{insert_id}",
+        "goal_id": goal_id,
+        "insert_id": insert_id,
+        "user_id": user_id,
+        "amount": 1,
+        "cost": cost,
+        "seq": seq,
+    }
 
 
 def envelope_of(message: Message, event_id: str = "evt-1") -> Envelope:

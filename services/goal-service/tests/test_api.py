@@ -110,11 +110,11 @@ def test_a_broker_outage_is_a_503_not_a_500(c, http) -> None:
 def test_reading_a_goal_shows_state_and_leaderboard(c, http) -> None:
     doc = store_goal(c)
     doc.update(progress=4, version=5)
-    doc["breakdown"] = {
-        "a": {"progress": 1, "cost": 10},
-        "b": {"progress": 2, "cost": 20},
-        "c": {"progress": 1, "cost": 30},
-    }
+    doc["top"] = [
+        {"user_id": "b", "progress": 2, "cost": 20},
+        {"user_id": "c", "progress": 1, "cost": 30},
+        {"user_id": "a", "progress": 1, "cost": 10},
+    ]
     r = http.get(f"/goals/{GOAL_ID}", headers=auth(VIEWER))
     assert r.status_code == 200
     body = r.json()

@@ -13,6 +13,7 @@ from .fakes import (
     FakeEndedSessions,
     FakePurchases,
     FakeTasks,
+    count_hold,
     envelope_of,
 )
 
@@ -98,7 +99,7 @@ async def test_it_waits_for_a_purchase_accepted_before_the_end(goals, seed) -> N
     assert task["kind"] == "close_funding_goal" and task["due_at"] == T0 + timedelta(seconds=4)
     assert goals.docs[GOAL_ID]["closing"] is True
 
-    goals.docs[GOAL_ID]["metadata"]["insert_ids"].append("tx-landing")
+    count_hold(goals, GOAL_ID, "tx-landing")
     goals.docs[GOAL_ID]["progress"] = 3
     (event,) = await run(goals, **deps)
     assert event.outcome == "funded"

@@ -2,35 +2,24 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from goal_service.adapters.audit import MongoAudit
 from goal_service.adapters.escrow import MongoEscrowHolds, MongoLeases
 from goal_service.adapters.goals import MongoGoals
 from goal_service.adapters.purchases import MongoPurchases
 from goal_service.adapters.tasks import MongoTasks
+from goal_service.domain.contributions import Contribution
 from goal_service.domain.goal import created_event, new_goal
+from goal_service.usecases.contributions import count_contributions
+from livestream_schemas.commands import Refund
+from livestream_schemas.goals import GoalProgressed
 
 from .fakes import GOAL_ID, STREAMER, T0, create_command
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-async def db(stack_env: dict[str, str]):  # type: ignore[no-untyped-def]
-    name = f"goal_service_it_{uuid.uuid4().hex[:8]}"
-    client: AsyncMongoClient = AsyncMongoClient(
-        stack_env["MONGODB_URI"], tz_aware=True, serverSelectionTimeoutMS=3000
-    )
-    try:
-        yield client[name]
-    finally:
-        await client.drop_database(name)
-        await client.close()
 
 
 async def test_goal_writes_are_conditional_and_idempotent(db) -> None:  # type: ignore[no-untyped-def]
@@ -41,14 +30,22 @@ async def test_goal_writes_are_conditional_and_idempotent(db) -> None:  # type: 
     again = await goals.insert_if_absent({**doc, "progress": 99})
     assert created_event(again) == created_event(stored) == created_event(doc)
 
-    inc = dict(insert_id="tx-1", breakdown_id="v1", amount=2, cost=20)
-    after = await goals.increment(GOAL_ID, **inc)
-    assert after is not None and after["progress"] == 2 and after["version"] == 2
-    assert after["breakdown"] == {"v1": {"progress": 2, "cost": 20}}
-    assert after["metadata"]["insert_ids"] == ["tx-1"]
-    assert await goals.increment(GOAL_ID, **inc) is None  # insert_id already counted
-    after = await goals.increment(GOAL_ID, **{**inc, "insert_id": "tx-2", "amount": 1})
-    assert after is not None and after["breakdown"]["v1"] == {"progress": 3, "cost": 40}
+    first, second = Contribution("tx-1", "v1", 2, 20), Contribution("tx-2", "v1", 1, 20)
+    await count_contributions(GOAL_ID, [first], goals=goals)
+    await count_contributions(GOAL_ID, [first, second], goals=goals)  # tx-1 counted once
+    after = await goals.get(GOAL_ID)
+    assert after is not None and after["progress"] == 3 and after["version"] == 3
+    assert after["top"] == [{"user_id": "v1", "progress": 3, "cost": 40}]
+    assert await goals.leaderboard(GOAL_ID, offset=0, limit=5) == after["top"]
+    assert [h async for h in goals.counted_holds(GOAL_ID)] == [
+        ("tx-1", "v1", 20),
+        ("tx-2", "v1", 20),
+    ]
+    # a guarded contributor update that was already applied is a no-op, not an error
+    await goals.apply_contributors(
+        GOAL_ID, [{"user_id": "v1", "progress": 2, "cost": 20, "first_seq": 1, "last_seq": 1}]
+    )
+    assert (await goals.leaderboard(GOAL_ID, offset=0, limit=5))[0]["progress"] == 3
 
     other = {"active": True, "metadata.user_id": "intruder"}
     now = T0 + timedelta(minutes=5)
@@ -58,7 +55,8 @@ async def test_goal_writes_are_conditional_and_idempotent(db) -> None:  # type: 
     assert ended is not None and ended["active"] is False and ended["version"] == 4
     assert ended["exp"] == now and ended["ended_by"] == "e1"
     assert await goals.end(GOAL_ID, owner, now=now, triggerer="app", ended_by="e2") is None
-    assert await goals.increment(GOAL_ID, **{**inc, "insert_id": "tx-late"}) is None
+    late = await count_contributions(GOAL_ID, [Contribution("tx-late", "v1", 1, 10)], goals=goals)
+    assert late.messages == [Refund(transaction_id="tx-late", reason="goal_ended")]
     assert (await goals.get(GOAL_ID))["progress"] == 3  # type: ignore[index]
 
 
@@ -111,17 +109,22 @@ async def test_purchases_and_audit_insert_once(db) -> None:  # type: ignore[no-u
 async def test_a_closing_goal_counts_only_what_it_accepted_before_its_end(db) -> None:  # type: ignore[no-untyped-def]
     goals = MongoGoals(db)
     await goals.insert_if_absent(new_goal(create_command(), now=T0))
-    inc = dict(breakdown_id="v1", amount=1, cost=10)
-    assert await goals.increment(GOAL_ID, insert_id="tx-1", **inc) is not None
+
+    async def count(insert_id: str, accepted_at: datetime | None = None) -> bool:
+        item = Contribution(insert_id, "v1", 1, 10, accepted_at)
+        (out,) = (await count_contributions(GOAL_ID, [item], goals=goals)).messages
+        return isinstance(out, GoalProgressed)
+
+    assert await count("tx-1")
     end = T0 + timedelta(seconds=30)
     closing = await goals.end(
         GOAL_ID, {"active": True}, now=end, triggerer="app", ended_by="e1", closing=True
     )
     assert closing is not None and closing["closing"] is True and closing["outcome"] is None
     before, after = end - timedelta(seconds=1), end + timedelta(seconds=1)
-    assert await goals.increment(GOAL_ID, insert_id="tx-2", accepted_at=before, **inc)
-    assert await goals.increment(GOAL_ID, insert_id="tx-3", accepted_at=after, **inc) is None
-    assert await goals.increment(GOAL_ID, insert_id="tx-4", **inc) is None
+    assert await count("tx-2", before)
+    assert not await count("tx-3", after)
+    assert not await count("tx-4")
     assert [h async for h in goals.counted_holds(GOAL_ID)] == [
         ("tx-1", "v1", 10),
         ("tx-2", "v1", 10),
@@ -130,7 +133,7 @@ async def test_a_closing_goal_counts_only_what_it_accepted_before_its_end(db) ->
     decided = await goals.close(GOAL_ID, outcome="failed", closed_by="e2")
     assert decided is not None and decided["outcome"] == "failed" and decided["closing"] is False
     assert await goals.close(GOAL_ID, outcome="funded", closed_by="e3") is None
-    assert await goals.increment(GOAL_ID, insert_id="tx-5", accepted_at=before, **inc) is None
+    assert not await count("tx-5", before)
     assert await goals.open_on_session("sess-1") == []
 
 

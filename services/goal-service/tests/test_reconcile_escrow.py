@@ -55,7 +55,7 @@ async def test_a_hold_of_a_failed_goal_is_refunded_once_the_grace_is_over(
     goals, seed, publisher, clock
 ) -> None:
     await seed()
-    count_hold(goals.docs[GOAL_ID], "tx-a")
+    count_hold(goals, GOAL_ID, "tx-a")
     goals.docs[GOAL_ID].update(active=False, outcome="failed", ended_at=T0)
     holds = FakeEscrowHolds()
     await holds.opened(hold("tx-a"))
@@ -77,7 +77,7 @@ async def test_a_hold_of_a_failed_goal_is_refunded_once_the_grace_is_over(
 
 async def test_a_held_show_releases_and_a_pending_one_waits(goals, seed, publisher, clock) -> None:
     await seed()
-    count_hold(goals.docs[GOAL_ID], "tx-a")
+    count_hold(goals, GOAL_ID, "tx-a")
     goals.docs[GOAL_ID].update(active=False, outcome="funded", progress=3, ended_at=T0)
     show = new_goal(
         create_command(
@@ -211,7 +211,7 @@ async def test_a_funded_goal_whose_show_was_never_bound_binds_it_once(
 ) -> None:
     await seed()
     for tx in ("tx-a", "tx-b"):
-        count_hold(goals.docs[GOAL_ID], tx)
+        count_hold(goals, GOAL_ID, tx)
     goals.docs[GOAL_ID].update(active=False, outcome="funded", progress=3, ended_at=T0)
     holds = FakeEscrowHolds()
     for tx in ("tx-a", "tx-b"):

@@ -13,8 +13,8 @@ SHOW_ID = show_goal_id(GOAL_ID)
 async def show_over(goals, seed, outcome: str):
     await seed()
     funding = goals.docs[GOAL_ID]
-    count_hold(funding, "tx-a")
-    count_hold(funding, "tx-b")
+    count_hold(goals, GOAL_ID, "tx-a")
+    count_hold(goals, GOAL_ID, "tx-b")
     funding.update(active=False, progress=3, outcome="funded")
     show = new_goal(
         create_command(

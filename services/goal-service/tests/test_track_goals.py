@@ -3,9 +3,9 @@ from __future__ import annotations
 from prometheus_client import REGISTRY
 
 from goal_service.adapters.metrics import GoalMetrics
+from goal_service.domain.contributions import Contribution
 from goal_service.domain.goal import created_event, ended_event, new_goal, progressed_event
 from goal_service.handlers.track_goals import track_goals
-from livestream_schemas.commands import IncrementGoalProgress
 
 from .fakes import T0, create_command, envelope_of
 
@@ -17,13 +17,8 @@ def goal(**overrides):
 async def test_each_lifecycle_event_is_audited_and_counted(audit, metrics) -> None:
     doc = goal()
     created = created_event(doc)
-    doc.update(progress=1, version=2, breakdown={"v": {"progress": 1, "cost": 10}})
-    progressed = progressed_event(
-        doc,
-        IncrementGoalProgress(
-            goal_id=doc["_id"], amount=1, cost=10, breakdown_id="v", insert_id="tx"
-        ),
-    )
+    doc.update(progress=1, version=2, top=[{"user_id": "v", "progress": 1, "cost": 10}])
+    progressed = progressed_event(doc, Contribution("tx", "v", 1, 10))
     doc.update(active=False, version=3, triggerer="app-1")
     ended = ended_event(doc)
 

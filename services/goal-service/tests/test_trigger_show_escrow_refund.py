@@ -11,7 +11,7 @@ async def ended_with(goals, seed, tickets: list[tuple[str, int]], **overrides):
     await seed(**overrides)
     doc = goals.docs[GOAL_ID]
     for tx, count in tickets:
-        count_hold(doc, tx)
+        count_hold(goals, GOAL_ID, tx)
         doc["progress"] += count
     doc["active"] = False
     doc["triggerer"] = "app-1"

@@ -137,7 +137,8 @@ async def test_expired_funding_goal_is_ended_and_its_ticket_refunded(worker) -> 
         await consumer.stop()
 
     goal = await db.goals.find_one({"_id": goal_id})
-    assert goal["active"] is False and goal["metadata"]["insert_ids"] == ["tx-ticket-1"]
+    assert goal["active"] is False and goal["contributions"] == 1
+    assert await db.goal_contributions.find_one({"_id": f"{goal_id}:tx-ticket-1"}) is not None
     task = await db.goal_tasks.find_one({"_id": f"deactivate:{goal_id}"})
     assert task["status"] == "done"
     # track_goals runs after the refund receiver on goal.ended: give it a moment.

@@ -263,6 +263,10 @@ class FakePublisher:
             raise ConnectionError("kafka down")
         self.published.append((payload, event_id))
 
+    async def publish_all(self, items: list[tuple[Message, str | None]], **_: Any) -> None:
+        for payload, event_id in items:
+            await self.publish(payload, event_id=event_id)
+
     @property
     def messages(self) -> list[Message]:
         return [m for m, _ in self.published]

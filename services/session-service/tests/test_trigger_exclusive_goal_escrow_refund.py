@@ -21,8 +21,9 @@ def ended(insert_ids=(TX,), cls=TRIGGER_EXCLUSIVE_GOAL):  # type: ignore[no-unty
         cls,
         active=False,
         progress=len(insert_ids),
+        contributions=len(insert_ids),
         conditions={"session_id": SID, "exclusive_to": VIEWER},
-        metadata={"user_id": "streamer-1", "insert_ids": list(insert_ids)},
+        metadata={"user_id": "streamer-1"},
     )
 
 

@@ -136,6 +136,10 @@ class FakePublisher:
         self.sent.append((payload, event_id))
         return encode(payload, key="k", event_id=event_id)
 
+    async def publish_all(self, items: list[tuple[Message, str | None]], **_: Any) -> None:
+        for payload, event_id in items:
+            await self.publish(payload, event_id=event_id)
+
     async def ping(self) -> bool:
         return True
 

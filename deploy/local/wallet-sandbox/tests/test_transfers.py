@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import pytest
+from pymongo import AsyncMongoClient
+
+from wallet_sandbox.ledger import Ledger
+from wallet_sandbox.trim import trim_applied
 
 pytestmark = pytest.mark.integration
 
@@ -89,3 +93,24 @@ async def test_unknown_wallets_and_bad_amounts_are_refused(api) -> None:  # type
     mismatch = await api.post("/transactions", json={**transfer("t-4", "w-a", 2), "toAmount": 3})
     assert (mismatch.status_code, mismatch.json()["reason"]) == (422, "amount_mismatch")
     assert await balance(api, "w-a") == 10
+
+
+async def test_completed_ids_leave_the_account_guards_and_repeats_still_change_nothing(
+    api, settings
+) -> None:  # type: ignore[no-untyped-def]
+    await api.put("/admin/accounts/w-a", json={"balance": 100})
+    await api.put("/admin/accounts/w-b", json={"balance": 0})
+    for txn in ("t-1", "t-2"):
+        assert (await api.post("/transactions", json=transfer(txn, "w-a", 10, "w-b"))).is_success
+    client: AsyncMongoClient = AsyncMongoClient(settings.mongodb_uri)
+    try:
+        ledger = Ledger(client[settings.mongodb_database])
+        assert await trim_applied(ledger) == 2
+        assert await trim_applied(ledger) == 0  # marked: the next round skips them
+        accounts = [a async for a in ledger.accounts.find({})]
+        assert [a.get("applied") for a in accounts] == [[], []]
+    finally:
+        await client.close()
+    again = await api.post("/transactions", json=transfer("t-1", "w-a", 10, "w-b"))
+    assert again.status_code == 200
+    assert (await balance(api, "w-a"), await balance(api, "w-b")) == (80, 20)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
 from aiokafka.errors import KafkaError
 
 from livestream_schemas.topics import all_topic_specs
@@ -47,6 +47,7 @@ async def ensure_topics(
             ]
             if missing:
                 await admin.create_topics(missing)
+            await _grow_partitions(admin, existing)
             return [t.name for t in missing]
         except (KafkaError, OSError):
             if time.monotonic() > deadline:
@@ -54,6 +55,24 @@ async def ensure_topics(
             await asyncio.sleep(0.5)
         finally:
             await admin.close()
+
+
+async def _grow_partitions(admin: AIOKafkaAdminClient, existing: set[str]) -> None:
+    """A topic created with fewer partitions than declared gets more (never fewer)."""
+    wanted = {s.name: s.partitions for s in all_topic_specs() if s.name in existing}
+    if not wanted:
+        return
+    have = {
+        t.get("topic", t.get("name")): len(t["partitions"])
+        for t in await admin.describe_topics(list(wanted))
+    }
+    grow = {
+        name: NewPartitions(total_count=count)
+        for name, count in wanted.items()
+        if 0 < have.get(name, count) < count
+    }
+    if grow:
+        await admin.create_partitions(grow)
 
 
 @dataclass(frozen=True)

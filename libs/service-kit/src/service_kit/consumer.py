@@ -11,7 +11,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from livestream_schemas.base import Message
 from livestream_schemas.envelope import Envelope, decode
@@ -23,6 +23,9 @@ from service_kit.settings import KitSettings
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Envelope, Message], Awaitable[Sequence[Message]]]
+# Many messages of one type at once (in order) -> each one's outbound messages.
+BatchHandler = Callable[[Sequence[tuple[Envelope, Message]]], Awaitable[list[list[Message]]]]
+Item = tuple[str, bytes, bytes]  # topic, raw value, key
 
 
 @dataclass
@@ -31,6 +34,58 @@ class Dispatcher:
     publisher: Publisher
 
     routes: Mapping[str, Sequence[Handler]]
+    # A type listed here has exactly one receiver in `routes`, and this is the same receiver
+    # taking consecutive messages together (one store round trip for many). It must be named
+    # like that receiver, so a message gets the same derived event ids either way.
+    batch_routes: Mapping[str, BatchHandler] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for kind, handler in self.batch_routes.items():
+            single = [h.__name__ for h in self.routes.get(kind, ())]
+            if single != [handler.__name__]:
+                raise ValueError(f"batch receiver of {kind} must replace its one receiver")
+
+    async def dispatch_many(self, items: Sequence[Item]) -> None:
+        """Dispatch in order; consecutive messages of a batched type go in one call."""
+        run: list[tuple[Item, Envelope, Message]] = []
+        for item in items:
+            decoded = _peek(item[1])
+            if decoded and decoded[0].type in self.batch_routes:
+                if run and run[0][1].type != decoded[0].type:
+                    await self._dispatch_run(run)
+                    run = []
+                run.append((item, *decoded))
+                continue
+            await self._dispatch_run(run)
+            run = []
+            await self.dispatch(*item)
+        await self._dispatch_run(run)
+
+    async def _dispatch_run(self, run: list[tuple[Item, Envelope, Message]]) -> None:
+        """One batched call; if it fails, each message alone with its own retries and DLQ."""
+        if not run:
+            return
+        handler = self.batch_routes[run[0][1].type]
+        service = self.settings.service_name
+        try:
+            outbound = await handler([(envelope, payload) for _, envelope, payload in run])
+            for (item, envelope, _), messages in zip(run, outbound, strict=True):
+                await self._publish(envelope, handler.__name__, messages)
+                metrics.MESSAGES_CONSUMED.labels(service, item[0]).inc()
+        except Exception as exc:
+            log.info("batch failed; one at a time", extra={"fields": {"error": repr(exc)}})
+            for item, _, _ in run:
+                await self.dispatch(*item)
+
+    async def _publish(self, envelope: Envelope, handler: str, outbound: Sequence[Message]) -> None:
+        cause = f"{envelope.event_id}/{handler}"
+        await self.publisher.publish_all(
+            [
+                (message, derived_event_id(cause, index, message.message_type))
+                for index, message in enumerate(outbound)
+            ],
+            trace=tracing.child_of(envelope.trace.get("traceparent")),
+        )
 
     async def dispatch(self, topic: str, raw: bytes, key: bytes = b"") -> None:
         """Run every receiver of this message's type, each with its own retries."""
@@ -67,13 +122,7 @@ class Dispatcher:
             started = time.perf_counter()
             try:
                 outbound = await handler(envelope, payload)
-                for index, message in enumerate(outbound):
-                    cause = f"{envelope.event_id}/{handler.__name__}"
-                    await self.publisher.publish(
-                        message,
-                        event_id=derived_event_id(cause, index, message.message_type),
-                        trace=tracing.child_of(envelope.trace.get("traceparent")),
-                    )
+                await self._publish(envelope, handler.__name__, outbound)
                 return True
             except Refused as exc:
                 # Retrying cannot change the answer: park it now, with why.
@@ -150,4 +199,24 @@ def receiver(fn: Callable[..., Awaitable[Sequence[Message]]], **deps: object) ->
 
     bound.__name__ = fn.__name__
     bound.__qualname__ = fn.__qualname__
+    return bound
+
+
+def _peek(raw: bytes) -> tuple[Envelope, Message] | None:
+    try:
+        return decode(raw)
+    except ValueError:
+        return None  # dispatch() dead-letters it
+
+
+def batch_receiver(
+    fn: Callable[..., Awaitable[list[list[Message]]]], **deps: object
+) -> BatchHandler:
+    """Bind `fn(messages, *, deps...) -> [outbound per message]` to the batch shape."""
+
+    async def bound(items: Sequence[tuple[Envelope, Message]]) -> list[list[Message]]:
+        return await fn([payload for _, payload in items], **deps)
+
+    bound.__name__ = getattr(fn, "receiver_name", fn.__name__)
+    bound.__qualname__ = bound.__name__
     return bound

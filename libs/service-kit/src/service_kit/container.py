@@ -9,6 +9,7 @@ from pymongo import AsyncMongoClient
 
 from service_kit import mongo
 from service_kit.kafka import Publisher
+from service_kit.retention import Retention, Rule
 from service_kit.settings import KitSettings
 
 
@@ -21,6 +22,21 @@ class BaseContainer:
     def __post_init__(self) -> None:
         self.client = mongo.connect(self.settings)
         self.publisher = Publisher(self.settings)
+
+    def retention_rules(self) -> list[Rule]:
+        """The collections of this service that only grow; a service lists its own."""
+        return []
+
+    @property
+    def retention(self) -> Retention:
+        if not hasattr(self, "_retention"):
+            self._retention = Retention(
+                self.db,
+                self.retention_rules(),
+                owner=f"{self.settings.service_name}:{self.settings.worker_web_port}",
+                lease_s=self.settings.retention_interval_s * 0.8,
+            )
+        return self._retention
 
     @property
     def db(self) -> Any:

@@ -54,9 +54,24 @@ class KitSettings(BaseSettings):
     jwt_client_claim: str = "client_id"
     jwt_leeway_s: float = 30.0
 
+    # Consumer group liveness: a worker killed with kill -9 is noticed after the session
+    # timeout and its partitions handed over (faust's default of 60 s left them idle for
+    # about a minute); heartbeats must come several times per session timeout.
+    kafka_session_timeout_s: float = 8.0
+    kafka_heartbeat_interval_s: float = 1.0
+    kafka_rebalance_timeout_s: float = 10.0
+
     lag_probe_interval_s: float = 15.0
+    # Records kept only for deduplication and audit (published events, seen transactions,
+    # finished tasks, ...) are deleted this long after they were written.
+    retention_days: float = 7.0
+    retention_interval_s: float = 300.0
     consumer_max_attempts: int = 3
     consumer_retry_backoff_s: float = 0.2
+    # Services with a batched receiver take up to this many messages that arrived within
+    # consumer_batch_wait_s and hand consecutive ones of that type over in one call.
+    consumer_batch_max: int = 200
+    consumer_batch_wait_s: float = 0.005
     # {"goal.created": "prod.goal.created"}: rename a declared topic without code changes.
     topic_overrides: dict[str, str] = Field(default_factory=dict)
 

@@ -15,10 +15,11 @@ from typing import Any
 import faust
 
 from livestream_schemas.topics import TOPICS
-from service_kit.consumer import Dispatcher, Handler
+from service_kit.consumer import BatchHandler, Dispatcher, Handler
 from service_kit.kafka import Publisher
 from service_kit.kafka_security import faust_credentials
 from service_kit.lag import LagProbe
+from service_kit.retention import Retention
 from service_kit.settings import KitSettings
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,11 @@ def build_worker(
     publisher: Publisher,
     ready: ReadyCheck,
     timers: Sequence[tuple[float, Callable[[], Awaitable[None]]]] = (),
+    retention: Retention | None = None,
+    batch_routes: Mapping[str, BatchHandler] | None = None,
 ) -> faust.App:
-    """`routes` maps a message type to its receivers, run in order."""
+    """`routes` maps a message type to its receivers, run in order; `retention` deletes old
+    dedup and audit records (service_kit.retention) from a timer in every worker."""
     app = faust.App(
         settings.service_name,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
@@ -58,25 +62,52 @@ def build_worker(
         consumer_auto_offset_reset="earliest",
         broker_commit_every=100,
         broker_commit_interval=1.0,
+        broker_session_timeout=settings.kafka_session_timeout_s,
+        broker_heartbeat_interval=settings.kafka_heartbeat_interval_s,
+        broker_rebalance_timeout=settings.kafka_rebalance_timeout_s,
         store="memory://",
         datadir=str(
             Path(tempfile.gettempdir())
             / f"faust-{settings.service_name}-{settings.worker_web_port}"
         ),
     )
-    dispatcher = Dispatcher(settings, publisher, routes)
+    dispatcher = Dispatcher(settings, publisher, routes, batch_routes or {})
     channel = app.topic(
         *topics_for(settings, list(routes)), key_serializer="raw", value_serializer="raw"
     )
 
     async def consume(stream: Any) -> None:
-        async for event in stream.events():
-            await dispatcher.dispatch(event.message.topic, event.value, event.message.key or b"")
+        if not dispatcher.batch_routes:
+            async for event in stream.events():
+                await dispatcher.dispatch(
+                    event.message.topic, event.value, event.message.key or b""
+                )
+            return
+        # What arrived within a few ms, in order; faust acks the events only after the loop
+        # body returns, so a crash mid-batch redelivers them (at least once, as before).
+        batches = stream.take_events(
+            settings.consumer_batch_max, within=settings.consumer_batch_wait_s
+        )
+        async for events in batches:
+            await dispatcher.dispatch_many(
+                [(e.message.topic, e.value, e.message.key or b"") for e in events]
+            )
 
     app.agent(channel, name=f"{settings.service_name}.receivers", concurrency=1)(consume)
 
     lag = LagProbe(settings, topics_for(settings, list(routes)) if routes else [])
-    for interval, tick in (*timers, (settings.lag_probe_interval_s, lag.tick)):
+    every = [*timers, (settings.lag_probe_interval_s, lag.tick)]
+    if retention is not None:
+        every.append((settings.retention_interval_s, retention.tick))
+
+        @app.task
+        async def ensure_retention_indexes() -> None:
+            try:
+                await retention.ensure_indexes()
+            except Exception:
+                log.exception("could not create retention indexes")
+
+    for interval, tick in every:
         app.timer(interval, on_leader=False)(_timer(tick))
 
     @app.page("/healthz")

@@ -22,7 +22,10 @@ from goal_service.handlers.create_goal import create_goal
 from goal_service.handlers.deactivate_goal import deactivate_goal
 from goal_service.handlers.end_goal_on_failed_transfer import end_goal_on_failed_transfer
 from goal_service.handlers.end_session_goals import end_session_goals
-from goal_service.handlers.increment_goal_progress import increment_goal_progress
+from goal_service.handlers.increment_goal_progress import (
+    increment_goal_progress,
+    increment_goal_progress_many,
+)
 from goal_service.handlers.mark_ticket_purchase_failed import mark_ticket_purchase_failed
 from goal_service.handlers.progress_trigger_goals import progress_trigger_goals
 from goal_service.handlers.reconcile_escrow import SweepConfig, reconcile_escrow
@@ -33,8 +36,9 @@ from goal_service.handlers.start_goal import start_goal
 from goal_service.handlers.track_escrow_holds import track_escrow_holds
 from goal_service.handlers.track_goals import track_goals
 from goal_service.handlers.trigger_show_escrow_refund import trigger_show_escrow_refund
-from service_kit.consumer import Handler, receiver
+from service_kit.consumer import BatchHandler, Handler, batch_receiver, receiver
 from service_kit.container import BaseContainer
+from service_kit.retention import Rule
 
 
 @dataclass
@@ -65,6 +69,13 @@ class Container(BaseContainer):
             self.settings.session_service_url, timeout_s=self.settings.session_service_timeout_s
         )
         self.metrics = GoalMetrics()
+
+    def retention_rules(self) -> list[Rule]:
+        keep = self.settings.retention_days * 86400
+        return [
+            Rule("goal_tasks", "done_at", keep, {"status": "done"}),
+            Rule("goal_audit", "occurred_at", keep),
+        ]
 
     async def ensure_indexes(self) -> None:
         for repo in (self.goals, self.tasks, self.purchases, self.audit):
@@ -159,3 +170,8 @@ def routes(c: Container) -> dict[str, Sequence[Handler]]:
             receiver(mark_ticket_purchase_failed, purchases=c.purchases),
         ],
     }
+
+
+def batch_routes(c: Container) -> dict[str, BatchHandler]:
+    """Receivers that take consecutive messages together (see routes for the single form)."""
+    return {"increment_goal_progress": batch_receiver(increment_goal_progress_many, goals=c.goals)}

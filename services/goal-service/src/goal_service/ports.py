@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -40,25 +40,35 @@ class GoalRepository(Protocol):
     ) -> Doc | None:
         """Begin an active, not yet started goal matching `extra`; the document after, or None."""
 
-    async def increment(
-        self,
-        goal_id: str,
-        *,
-        insert_id: str,
-        breakdown_id: str,
-        amount: int,
-        cost: int,
-        accepted_at: datetime | None = None,
-    ) -> Doc | None:
-        """Count `insert_id` once on an active goal (or a closing one that accepted it before
-        it ended); the document after, or None."""
-
-    def counted_holds(self, goal_id: str) -> AsyncIterator[tuple[str, str, int]]:
-        """Every escrow hold counted on the goal: (insert_id, user_id, cost)."""
-        ...
-
     async def open_on_session(self, session_id: str) -> list[Doc]:
         """The session's goals that are not over yet (active, or closing)."""
+
+    async def find_contributions(self, goal_id: str, insert_ids: Sequence[str]) -> list[Doc]:
+        """The contribution records of these holds that exist (counted or not)."""
+
+    async def insert_contributions(self, records: Sequence[Doc]) -> list[str]:
+        """Insert these records; the insert_ids of those whose _id already existed."""
+
+    async def write_contributions(self, records: Sequence[Doc]) -> None:
+        """Store these not-yet-counted records, replacing an uncommitted earlier attempt."""
+
+    async def find_contributors(self, goal_id: str, user_ids: Sequence[str]) -> dict[str, Doc]:
+        """Per-contributor totals by user id, for the users that have any."""
+
+    async def commit(self, goal_id: str, *, base: int, guard: Doc, update: Doc) -> Doc | None:
+        """Apply `update` if the goal matches `guard` (still countable: see
+        domain/contributions.commit_guard) and counts exactly `base` contributions."""
+
+    async def apply_contributors(self, goal_id: str, sums: Sequence[Doc]) -> None:
+        """Add each {user_id, progress, cost, first_seq, last_seq, new?} to that contributor's
+        totals unless a contribution at or after first_seq was already added (`new`: the
+        contributor had no totals before this batch, so they can simply be inserted)."""
+
+    def counted_holds(self, goal_id: str) -> AsyncIterator[tuple[str, str, int]]:
+        """(insert_id, user_id, cost) of every hold counted on the goal, in counting order."""
+
+    async def leaderboard(self, goal_id: str, *, offset: int, limit: int) -> list[Doc]:
+        """Contributors ranked by progress, then coins, then user id."""
 
 
 class TaskRepository(Protocol):

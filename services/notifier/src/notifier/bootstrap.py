@@ -25,6 +25,7 @@ from notifier.handlers.trigger_notify_goal_added import trigger_notify_goal_adde
 from notifier.handlers.update_user_read_model import update_user_read_model
 from service_kit.consumer import Handler, receiver
 from service_kit.container import BaseContainer
+from service_kit.retention import Rule
 
 
 @dataclass
@@ -41,6 +42,10 @@ class Container(BaseContainer):
         self.published = MongoPublishedEvents(self.db)
         self.states = MongoChannelStates(self.db)
         self.users = MongoUsers(self.db)
+
+    def retention_rules(self) -> list[Rule]:
+        keep = self.settings.retention_days * 86400
+        return [Rule("published_events", "at", keep)]
 
 
 def bootstrap(settings: Settings) -> Container:

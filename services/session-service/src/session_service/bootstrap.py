@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 from service_kit.consumer import Handler, receiver
 from service_kit.container import BaseContainer
+from service_kit.retention import Rule
 from session_service.adapters.goal_requests import HttpGoalRequests
 from session_service.adapters.mongo_feed import MongoLivestreamFeed
 from session_service.adapters.mongo_idempotency import MongoIdempotencyKeys
@@ -76,6 +77,10 @@ class Container(BaseContainer):
             self.settings.goal_service_url, self.settings.goal_service_timeout_s
         )
         self.clock = utc_now
+
+    def retention_rules(self) -> list[Rule]:
+        # expires_at is the end of the key's life already: delete as soon as it passes.
+        return [Rule("idempotency_keys", "expires_at", 0)]
 
     @property
     def events(self) -> EventPublisher:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from service_kit.consumer import Handler, receiver
 from service_kit.container import BaseContainer
+from service_kit.retention import Rule
 from wallet_adapter.adapters.mongo_seen import MongoSeenTransactions
 from wallet_adapter.adapters.mongo_users import MongoUserReadModel
 from wallet_adapter.adapters.wallet_api import HttpWalletApi
@@ -38,6 +39,10 @@ class Container(BaseContainer):
         )
         self.users = MongoUserReadModel(self.db)
         self.seen = MongoSeenTransactions(self.db)
+
+    def retention_rules(self) -> list[Rule]:
+        keep = self.settings.retention_days * 86400
+        return [Rule("transactions_seen", "first_seen", keep)]
 
     async def close(self) -> None:
         close = getattr(self.wallet, "close", None)

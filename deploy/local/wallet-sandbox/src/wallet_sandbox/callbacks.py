@@ -23,6 +23,7 @@ import httpx
 from wallet_sandbox.config import Settings
 from wallet_sandbox.ledger import Ledger
 from wallet_sandbox.records import now
+from wallet_sandbox.trim import trim_applied
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +57,15 @@ class CallbackDeliverer:
 
     async def run(self) -> None:
         """Deliver due callbacks and finish interrupted transactions, until cancelled."""
+        trimmed_at = 0.0
         while True:
             self.wake.clear()
             try:
                 await self.deliver_due()
                 await self.ledger.resume_stale(self.settings.recovery_after_s)
+                if time.monotonic() - trimmed_at > self.settings.trim_interval_s:
+                    trimmed_at = time.monotonic()
+                    await trim_applied(self.ledger)
             except Exception:
                 log.exception("callback round failed")
             with contextlib.suppress(TimeoutError):

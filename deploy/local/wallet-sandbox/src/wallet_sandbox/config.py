@@ -24,3 +24,5 @@ class Settings(BaseSettings):
     callback_poll_s: float = 0.5
     # A transaction still pending after this long was interrupted (crash): finish it.
     recovery_after_s: float = 5.0
+    # How often completed transaction ids leave the accounts' `applied` lists.
+    trim_interval_s: float = 60.0

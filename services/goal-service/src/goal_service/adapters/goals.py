@@ -8,25 +8,27 @@ goal. Every write is still conditional so a redelivered command finds it applied
 from __future__ import annotations
 
 import contextlib
-from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from goal_service.adapters.contributions import MongoContributions
 from goal_service.domain.goal import end_exp, utc_ms
 
 Doc = dict[str, Any]
 
 
-class MongoGoals:
+class MongoGoals(MongoContributions):
     def __init__(self, db: Any) -> None:
+        super().__init__(db)
         self._c = db["goals"]
 
     async def ensure_indexes(self) -> None:
         await self._c.create_index([("metadata.user_id", 1), ("active", 1)])
         await self._c.create_index([("conditions.session_id", 1), ("active", 1)])
+        await self.ensure_contribution_indexes()
 
     async def insert_if_absent(self, doc: Doc) -> Doc:
         # A redelivered create_goal finds its goal already there: keep the stored one.
@@ -103,52 +105,6 @@ class MongoGoals:
             },
             return_document=ReturnDocument.AFTER,
         )
-
-    async def increment(
-        self,
-        goal_id: str,
-        *,
-        insert_id: str,
-        breakdown_id: str,
-        amount: int,
-        cost: int,
-        accepted_at: datetime | None = None,
-    ) -> Doc | None:
-        countable: list[Doc] = [{"active": True}]
-        if accepted_at is not None:
-            # Accepted before the end: still counted while the settle window is open.
-            countable.append({"closing": True, "ended_at": {"$gt": utc_ms(accepted_at)}})
-        return await self._c.find_one_and_update(  # type: ignore[no-any-return]
-            {"_id": goal_id, "$or": countable, "metadata.insert_ids": {"$ne": insert_id}},
-            {
-                "$inc": {
-                    "progress": amount,
-                    f"breakdown.{breakdown_id}.progress": amount,
-                    f"breakdown.{breakdown_id}.cost": cost,
-                    "version": 1,
-                },
-                "$push": {
-                    "metadata.insert_ids": insert_id,
-                    "contributions": {
-                        "insert_id": insert_id,
-                        "user_id": breakdown_id,
-                        "cost": cost,
-                    },
-                },
-            },
-            return_document=ReturnDocument.AFTER,
-        )
-
-    async def counted_holds(self, goal_id: str) -> AsyncIterator[tuple[str, str, int]]:
-        """Every hold counted on the goal: (insert_id, user_id, cost)."""
-        doc = await self._c.find_one({"_id": goal_id})
-        for entry in (doc or {}).get("contributions") or []:
-            yield entry["insert_id"], entry["user_id"], int(entry["cost"])
-        known = {entry["insert_id"] for entry in (doc or {}).get("contributions") or []}
-        # Goals counted before contributions were recorded list only their insert_ids.
-        for insert_id in (doc or {}).get("metadata", {}).get("insert_ids", []):
-            if insert_id not in known:
-                yield insert_id, "", 0
 
     async def open_on_session(self, session_id: str) -> list[Doc]:
         """Goals of the session that are not over: active, or ended and still closing."""

@@ -6,8 +6,9 @@ import re
 from datetime import UTC, datetime
 from typing import Any
 
-from livestream_schemas.base import BreakdownEntry, GoalLevel
-from livestream_schemas.commands import CreateGoal, IncrementGoalProgress
+from goal_service.domain.contributions import Contribution
+from livestream_schemas.base import GoalLevel
+from livestream_schemas.commands import CreateGoal
 from livestream_schemas.goals import (
     EXCLUSIVE_GOAL,
     OUTCOME_CLOSED,
@@ -56,7 +57,7 @@ def check_goal_id(goal_id: str) -> str:
 
 
 def check_breakdown_id(breakdown_id: str) -> str:
-    """Breakdown ids become field names (`breakdown.{id}`): no dots, no leading `$`."""
+    """User ids key the top N and contributor records: no dots, no leading `$`."""
     if not breakdown_id or "." in breakdown_id or breakdown_id.startswith("$"):
         raise InvalidCommand(f"unusable breakdown_id {breakdown_id!r}")
     return breakdown_id
@@ -83,11 +84,12 @@ def new_goal(cmd: CreateGoal, *, now: datetime) -> Doc:
         "progress": 0,
         "context": dict(cmd.context),
         "conditions": dict(cmd.conditions),
-        # insert_ids is this service's ledger of counted holds: never taken from a command.
-        "metadata": {**cmd.metadata, "insert_ids": []},
-        # One entry per counted hold (insert_id, user_id, cost): counted_holds() reads it.
-        "contributions": [],
-        "breakdown": {},
+        # Counted holds live in goal_contributions, never here (domain/contributions.py).
+        "metadata": {k: v for k, v in cmd.metadata.items() if k != "insert_ids"},
+        "cost": 0,
+        "contributions": 0,
+        "contributors": 0,
+        "top": [],
         "version": 1,
         "created_at": utc_ms(now),
         "started": False,
@@ -116,6 +118,16 @@ def _snapshot(doc: Doc) -> dict[str, Any]:
         "version": doc["version"],
         "outcome": doc.get("outcome"),
         "started_at": doc.get("started_at"),
+        "total_cost": doc.get("cost", 0),
+        "contributions": doc.get("contributions", 0),
+        "contributors": doc.get("contributors", 0),
+        "top": doc.get("top") or [],
+    }
+
+
+def _top_breakdown(doc: Doc) -> dict[str, Any]:
+    return {
+        e["user_id"]: {"progress": e["progress"], "cost": e["cost"]} for e in doc.get("top") or []
     }
 
 
@@ -127,16 +139,16 @@ def started_event(doc: Doc) -> GoalStarted:
     return GoalStarted.model_validate(_snapshot(doc))
 
 
-def progressed_event(doc: Doc, command: IncrementGoalProgress) -> GoalProgressed:
-    """The progressed event for `command` as counted on `doc`."""
+def progressed_event(doc: Doc, item: Contribution) -> GoalProgressed:
+    """The progressed event for one contribution as counted on `doc`."""
     return GoalProgressed.model_validate(
         {
             **_snapshot(doc),
-            "amount": command.amount,
-            "cost": command.cost,
-            "breakdown_id": command.breakdown_id,
-            "insert_id": command.insert_id,
-            "breakdown": doc.get("breakdown") or {},
+            "amount": item.amount,
+            "cost": item.cost,
+            "breakdown_id": item.user_id,
+            "insert_id": item.insert_id,
+            "breakdown": _top_breakdown(doc),
         }
     )
 
@@ -148,7 +160,7 @@ def ended_event(doc: Doc) -> GoalEnded:
         {
             **snapshot,
             "triggerer": doc.get("triggerer") or "",
-            "breakdown": doc.get("breakdown") or {},
+            "breakdown": _top_breakdown(doc),
         }
     )
 
@@ -166,6 +178,20 @@ def is_funded(progress: int, levels: list[GoalLevel] | list[Doc]) -> bool:
     first = levels[0]
     target = first.target if isinstance(first, GoalLevel) else int(first.get("target", 0))
     return progress >= target
+
+
+def countable(goal: Doc, accepted_at: datetime | None) -> bool:
+    """A payment still counts while the goal is active, or while a funding goal's settle
+    window is open if its purchase was accepted before the end (SPEC section 8)."""
+    if goal.get("active"):
+        return True
+    ended_at = goal.get("ended_at")
+    return bool(goal.get("closing") and accepted_at and ended_at and utc_ms(accepted_at) < ended_at)
+
+
+def count_guard(goal: Doc) -> Doc:
+    """What the counting update requires of the goal: as countable as when it was read."""
+    return {"active": True} if goal.get("active") else {"closing": True}
 
 
 def state(doc: Doc) -> str:
@@ -196,13 +222,3 @@ def end_outcome(doc: Doc, requested: str | None) -> str:
         return requested
     levels = [GoalLevel.model_validate(level) for level in doc.get("levels") or []]
     return outcome(doc["_cls"], doc.get("progress", 0), levels, doc.get("triggerer") or "")
-
-
-def leaderboard(breakdown: dict[str, Any], size: int = 10) -> list[dict[str, Any]]:
-    """Top contributors: most progress first, then most coins, then id for a stable order."""
-    entries = [
-        {"user_id": user_id, **BreakdownEntry.model_validate(entry).model_dump()}
-        for user_id, entry in breakdown.items()
-    ]
-    entries.sort(key=lambda e: (-e["progress"], -e["cost"], e["user_id"]))
-    return entries[:size]

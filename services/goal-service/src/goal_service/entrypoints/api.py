@@ -14,7 +14,13 @@ from pydantic import BaseModel, ConfigDict, Field
 from goal_service.bootstrap import Container
 from goal_service.clock import utcnow
 from goal_service.usecases.errors import Rejected
-from goal_service.usecases.goals import OpenGoal, end_goal, open_funding_goal, read_goal
+from goal_service.usecases.goals import (
+    OpenGoal,
+    end_goal,
+    open_funding_goal,
+    read_goal,
+    read_leaderboard,
+)
 from goal_service.usecases.requests import ACCEPT, DECLINE, answer_request
 from goal_service.usecases.shows import cancel_show, end_show, start_show
 from goal_service.usecases.tickets import buy_tickets
@@ -89,6 +95,13 @@ def create_api(c: Container) -> FastAPI:
     @app.get("/goals/{goal_id}")
     async def get_goal(goal_id: str, caller: CallerDep) -> JSONResponse:
         return await _answer(read_goal(goal_id, goals=c.goals))
+
+    @app.get("/goals/{goal_id}/leaderboard")
+    async def get_leaderboard(
+        goal_id: str, caller: CallerDep, offset: int = 0, limit: int = 50
+    ) -> JSONResponse:
+        work = read_leaderboard(goal_id, offset=offset, limit=limit, goals=c.goals)
+        return await _answer(work)
 
     @app.delete("/goals/{goal_id}", status_code=202)
     async def delete_goal(goal_id: str, caller: CallerDep) -> JSONResponse:

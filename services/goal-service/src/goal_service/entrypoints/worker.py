@@ -4,7 +4,7 @@ import logging
 
 import faust
 
-from goal_service.bootstrap import Container, routes
+from goal_service.bootstrap import Container, batch_routes, routes
 from service_kit.worker import build_worker
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,8 @@ def create_worker(c: Container) -> faust.App:
             (c.settings.scheduler_interval_s, c.deactivate_due_goals),
             (c.settings.escrow_sweep_interval_s, c.reconcile_escrow),
         ],
+        retention=c.retention,
+        batch_routes=batch_routes(c),
     )
 
     @app.task

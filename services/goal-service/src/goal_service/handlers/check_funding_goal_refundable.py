@@ -9,8 +9,8 @@ from livestream_schemas.commands import Refund
 async def check_funding_goal_refundable(goal_id: str, *, goals: GoalRepository) -> list[Message]:
     """Refund every counted ticket hold of a decided funding goal that bought no show.
 
-    Reads the stored goal rather than the event: its holds are final once it is decided
-    (late debits are refunded on their own), and the wallet refunds each transaction id
+    Reads the stored goal rather than the event: its counted holds are final once it is
+    decided (late debits are refunded on their own), and the wallet refunds each transaction id
     at most once, so running this again is harmless.
     """
     goal = await goals.get(goal_id)

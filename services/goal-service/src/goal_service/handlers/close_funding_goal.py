@@ -42,7 +42,7 @@ async def close_funding_goal(
             return [ended_event(goal)]  # redelivered after a crash lost the announcement
         return []
     now = clock()
-    if await _still_landing(goal, purchases) and now < goal["ended_at"] + timedelta(
+    if await _still_landing(goal, goals, purchases) and now < goal["ended_at"] + timedelta(
         seconds=window.longest_s
     ):
         due = utc_ms(now + timedelta(seconds=window.recheck_s))
@@ -61,8 +61,12 @@ async def close_funding_goal(
     return [ended_event(decided)] if decided is not None else []
 
 
-async def _still_landing(goal: Doc, purchases: PurchaseRepository) -> bool:
+async def _still_landing(goal: Doc, goals: GoalRepository, purchases: PurchaseRepository) -> bool:
     """A purchase accepted before the end whose debit has not been counted yet."""
-    counted = set(goal["metadata"].get("insert_ids", []))
     accepted = await purchases.accepted_before(goal["_id"], goal["ended_at"])
-    return any(p["transaction_id"] not in counted and not p.get("failed") for p in accepted)
+    waiting = {p["transaction_id"] for p in accepted if not p.get("failed")}
+    if not waiting:
+        return False
+    async for insert_id, _, _ in goals.counted_holds(goal["_id"]):
+        waiting.discard(insert_id)
+    return bool(waiting)

@@ -1,42 +1,40 @@
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterator
 
-from goal_service.domain.goal import GoalNotFound, check_breakdown_id, progressed_event, utc_ms
+from goal_service.domain.contributions import Contribution
+from goal_service.domain.goal import check_breakdown_id
 from goal_service.ports import GoalRepository
+from goal_service.usecases.contributions import count_contributions
 from livestream_schemas.base import Message
-from livestream_schemas.commands import IncrementGoalProgress, Refund
+from livestream_schemas.commands import IncrementGoalProgress
 
 
 async def increment_goal_progress(
     message: IncrementGoalProgress, *, goals: GoalRepository
 ) -> list[Message]:
-    """Count a payment once on an active goal; refund a payment that came too late."""
-    check_breakdown_id(message.breakdown_id)
-    updated = await goals.increment(
-        message.goal_id,
-        insert_id=message.insert_id,
-        breakdown_id=message.breakdown_id,
-        amount=message.amount,
-        cost=message.cost,
-        accepted_at=message.accepted_at,
-    )
-    if updated is not None:
-        return [progressed_event(updated, message)]
-    goal = await goals.get(message.goal_id)
-    if goal is None:
-        # Raised so the consumer retries, then dead-letters: the money is held somewhere.
-        raise GoalNotFound(message.goal_id)
-    if message.insert_id in goal["metadata"].get("insert_ids", []):
-        return [progressed_event(goal, message)]
-    if goal["active"] or _countable_while_closing(goal, message):
-        raise RuntimeError(f"goal {message.goal_id} changed under the update; retrying")
-    # Late debit: the end-of-goal refunds only cover counted insert_ids, so this one
-    # is returned here, and never counted.
-    return [Refund(transaction_id=message.insert_id, reason="goal_ended")]
+    """Count a payment once while its goal counts it (active, or a funding goal's settle
+    window for a purchase accepted before the end); refund a payment that came too late."""
+    (out,) = await increment_goal_progress_many([message], goals=goals)
+    return out
 
 
-def _countable_while_closing(goal: dict[str, Any], message: IncrementGoalProgress) -> bool:
-    ended_at = goal.get("ended_at")
-    accepted = message.accepted_at
-    return bool(goal.get("closing") and accepted and ended_at and utc_ms(accepted) < ended_at)
+async def increment_goal_progress_many(
+    messages: list[IncrementGoalProgress], *, goals: GoalRepository
+) -> list[list[Message]]:
+    """The same receiver for consecutive commands: one counting round per goal, not per
+    payment. Each command gets exactly what it would have got alone."""
+    by_goal: dict[str, list[Contribution]] = {}
+    for m in messages:
+        check_breakdown_id(m.breakdown_id)
+        item = Contribution(m.insert_id, m.breakdown_id, m.amount, m.cost, m.accepted_at)
+        by_goal.setdefault(m.goal_id, []).append(item)
+    results: dict[str, Iterator[Message]] = {}
+    for goal_id, items in by_goal.items():
+        counted = await count_contributions(goal_id, items, goals=goals)
+        results[goal_id] = iter(counted.messages)
+    return [[next(results[m.goal_id])] for m in messages]
+
+
+# The dispatcher derives event ids from the receiver's name: both forms are this receiver.
+increment_goal_progress_many.receiver_name = "increment_goal_progress"  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from goal_service.domain.goal import leaderboard, state
+from goal_service.domain.goal import state
 from goal_service.ports import GoalRepository, SessionDirectory, SessionServiceUnavailable
 from goal_service.usecases.errors import Rejected
 from livestream_schemas.base import GoalLevel, Message
@@ -17,7 +17,7 @@ from service_kit.auth import Caller
 
 Publish = Callable[[Message], Awaitable[Any]]
 MAX_FUNDING_WINDOW = timedelta(days=7)
-LEADERBOARD_SIZE = 10
+MAX_PAGE = 100
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,30 @@ async def read_goal(goal_id: str, *, goals: GoalRepository) -> dict[str, Any]:
         "exp": _epoch(goal.get("exp")),
         "ended_at": _epoch(goal.get("ended_at")),
         "version": goal["version"],
-        "leaderboard": leaderboard(goal.get("breakdown") or {}, LEADERBOARD_SIZE),
+        "contributors": goal.get("contributors", 0),
+        # The top N kept on the goal; GET /goals/{id}/leaderboard pages through everyone.
+        "leaderboard": [dict(e) for e in goal.get("top") or []],
+    }
+
+
+async def read_leaderboard(
+    goal_id: str, *, offset: int, limit: int, goals: GoalRepository
+) -> dict[str, Any]:
+    """One page of a goal's contributors, most progress first, then most coins."""
+    if offset < 0 or not 1 <= limit <= MAX_PAGE:
+        raise Rejected(422, "invalid_page", f"offset >= 0 and 1 <= limit <= {MAX_PAGE}")
+    goal = await goals.get(goal_id)
+    if goal is None:
+        raise Rejected(404, "goal_not_found", "no goal has this id")
+    entries = await goals.leaderboard(goal_id, offset=offset, limit=limit)
+    total = int(goal.get("contributors", 0))
+    more = offset + len(entries) < total
+    return {
+        "goal_id": goal_id,
+        "contributors": total,
+        "offset": offset,
+        "entries": [{"rank": offset + i + 1, **e} for i, e in enumerate(entries)],
+        "next_offset": offset + len(entries) if more else None,
     }
 
 

@@ -50,7 +50,11 @@ def goal_view(goal: GoalSnapshot, *, top: int = TOP_CONTRIBUTORS) -> dict[str, A
     view["metadata"] = {k: v for k, v in view["metadata"].items() if k != "insert_ids"}
     breakdown = goal.model_dump(mode="json").get("breakdown", {})
     view["breakdown"] = top_breakdown(breakdown, top)
-    view["contributors"] = len(breakdown)
+    # The goal's ranked top N (the live page's leaderboard) and its counters: `breakdown`
+    # holds the top N only, so the counts come from the goal's own totals.
+    view["top"] = [entry.model_dump() for entry in goal.top[:top]]
+    view["cost"] = goal.total_cost
+    view["contributors"] = max(goal.contributors, len(breakdown))
     return view
 
 

@@ -7,4 +7,6 @@ from service_kit.worker import build_worker
 
 
 def create_worker(c: Container) -> faust.App:
-    return build_worker(c.settings, routes(c), publisher=c.publisher, ready=c.ready)
+    return build_worker(
+        c.settings, routes(c), publisher=c.publisher, ready=c.ready, retention=c.retention
+    )

@@ -2,38 +2,23 @@
 
 `_id` = sha256(viewer, route, session, key). A record counts until its `expires_at`;
 reads ignore expired records and a new first answer replaces an expired one, so nothing
-depends on the records being deleted. MongoDB deletes them with a TTL index; FerretDB has
-no TTL indexes, so there they stay until a cleanup job exists.
-TODO: where the server has no TTL index, delete records with `expires_at` in the past
-on a timer (one `delete_many`), so the collection does not grow without bound.
+depends on the records being deleted. The service's retention rule deletes them once
+expired: a TTL index on MongoDB, a leased timer on FerretDB (service_kit.retention).
 """
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
-from pymongo.errors import DuplicateKeyError, OperationFailure
+from pymongo.errors import DuplicateKeyError
 
 from session_service.domain.idempotency import StoredAnswer
-
-log = logging.getLogger(__name__)
-
-NOT_IMPLEMENTED = 238  # FerretDB's answer to a TTL index option
 
 
 class MongoIdempotencyKeys:
     def __init__(self, db: Any) -> None:
         self._col = db["idempotency_keys"]
-
-    async def ensure_indexes(self) -> None:
-        try:
-            await self._col.create_index("expires_at", expireAfterSeconds=0)
-        except OperationFailure as exc:
-            if exc.code != NOT_IMPLEMENTED:
-                raise
-            log.info("no TTL index on this server: expired idempotency keys stay until cleaned")
 
     async def get(self, key_id: str, *, now: datetime) -> StoredAnswer | None:
         doc = await self._col.find_one({"_id": key_id, "expires_at": {"$gt": now}})

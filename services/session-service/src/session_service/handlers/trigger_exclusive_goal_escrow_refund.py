@@ -15,10 +15,12 @@ async def trigger_exclusive_goal_escrow_refund(
     if message.cls != TRIGGER_EXCLUSIVE_GOAL or message.outcome == OUTCOME_AGREED:
         return []  # an agreed request's hold is settled when its exclusive session ends
     transaction_id = trigger_transaction_id(message.goal_id)
-    # Refund exactly the holds the goal counted (metadata.insert_ids). A debit that was not
-    # counted arrives after the end and goal-service refunds it (the late-debit rule);
-    # refunding it here too could spend the wallet's one answer on a hold not there yet.
-    if transaction_id not in message.metadata.get("insert_ids", []):
+    # Refund only a hold the goal counted (its one contribution: the request's payment). A
+    # debit that was not counted arrives after the end and goal-service refunds it (the
+    # late-debit rule); refunding it here too could spend the wallet's one answer on a hold
+    # not there yet. insert_ids: events from before goals kept counters.
+    counted = message.contributions > 0 or transaction_id in message.metadata.get("insert_ids", [])
+    if not counted:
         return []
     session_id = message.conditions.get("session_id")
     viewer_id = message.conditions.get("exclusive_to")

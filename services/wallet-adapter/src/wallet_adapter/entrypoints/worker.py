@@ -7,4 +7,6 @@ from wallet_adapter.bootstrap import Container, routes
 
 
 def create_worker(c: Container) -> faust.App:
-    return build_worker(c.settings, routes(c), publisher=c.publisher, ready=c.ready)
+    return build_worker(
+        c.settings, routes(c), publisher=c.publisher, ready=c.ready, retention=c.retention
+    )
