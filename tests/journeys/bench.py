@@ -1,292 +1,201 @@
-"""`make bench`: figures from the running local stack (a measurement, not a test).
+"""`make bench`: the stack's raw limits, then every flow figure beside them, in one run.
 
-(a) exclusive trigger latency: HTTP 202, then `goal.added` and `goal.progress.updated` on the
-    streamers' private channels (one Sockudo socket subscribed to all: Sockudo admits only a
-    few new connections per minute from one address), one trigger per viewer and session,
-    paced open-loop;
-(b) ticket throughput: buyers x purchases fired at once at one funding goal, until the goal
-    counts every ticket; then the goal ends below target and every buyer is refunded;
-(c) coins: the bench users' balances plus their open escrow holds, before and after.
-
-Every user id is new per run; only loopback addresses (the Endpoints defaults) are used.
+Phases, on the running local stack (a measurement, not a test):
+1. raw limits: Kafka produce/consume rate and one-hop latency, MongoDB guarded and
+   parallel update rates (journeys.bench_raw);
+2. flows with 1, then 2 worker processes per service: exclusive triggers paced at
+   10 requests/s (POST -> goal.progress.updated on a websocket), ticket purchases at once
+   (counted end to end, refunded), and where the time of one ticket goes, hop by hop;
+3. takeover: a goal-service worker killed with kill -9, then one stopped with SIGTERM;
+4. after 100,000 documents of realistic history: raw limits and flows again (2 workers);
+5. a popular goal: 20,000 payments from 20,000 users on one goal.
+Prints a table and writes JSON (deploy/local/var/bench/latest.json).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import math
+import json
+import os
+import platform
+import signal
 import time
-import uuid
-from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AsyncExitStack
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
 
-import websockets
+from journeys import bench_scale as scale
+from journeys.bench_flows import Bench, say
+from journeys.bench_history import load_history
+from journeys.bench_raw import raw_limits
+from journeys.flows import end_goal, open_funding_goal, open_session, wait_goal
+from journeys.stack import PusherClient, Stack
 
-from journeys.flows import (
-    buy_tickets,
-    end_goal,
-    get_goal,
-    open_funding_goal,
-    open_session,
-    trigger_exclusive,
-    wait_goal,
-)
-from journeys.stack import PusherClient, Stack, User, eventually
-
-VIEWER_COINS = 1_000
-TICKET_PRICE = 10
-WAIT_S = 60.0
-EVENT_WAIT_S = 30.0
-EXP_S = 300  # requests outlive the run: no refund lands while coins are counted
-
-
-def percentile(values: Sequence[float], p: float) -> float:
-    """Nearest-rank percentile."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
-def say(line: str) -> None:
-    print(line, flush=True)
-
-
-def row(label: str, values_s: Sequence[float | None]) -> str:
-    ms = [v * 1000 for v in values_s if v is not None]
-    lost = len(values_s) - len(ms)
-    tail = f"   ({lost} of {len(values_s)} never arrived in {EVENT_WAIT_S:.0f} s)" if lost else ""
-    if not ms:
-        return f"  {label:<30} none arrived{tail}"
-    return (
-        f"  {label:<30} p50 {percentile(ms, 50):7.1f} ms   p95 {percentile(ms, 95):7.1f} ms"
-        f"   max {max(ms):7.1f} ms   (n={len(ms)}){tail}"
-    )
-
-
-class Bench:
-    def __init__(self, stack: Stack, args: argparse.Namespace) -> None:
-        self.stack, self.args = stack, args
-        self.run = uuid.uuid4().hex[:8]
-        self.users: list[User] = []
-        self.sessions: list[str] = []
-
-        n, n_buyers, per_buyer = args.triggers, args.buyers, args.purchases
-        self.streamers = [self.user("streamer", i) for i in range(n)]
-        self.viewers = [self.user("viewer", i) for i in range(n)]
-        self.show_streamer = self.user("show-streamer", 0)
-        self.probe = self.user("probe", 0)  # no coins: its triggers are refused, never charged
-        self.buyers = [self.user("buyer", i) for i in range(n_buyers)]
-        self.counts = [[1 + (b + p) % 3 for p in range(per_buyer)] for b in range(n_buyers)]
-        self.buyer_coins = [sum(c) * TICKET_PRICE + 100 for c in self.counts]
-
-    def user(self, role: str, n: int) -> User:
-        uid = f"bench-{role}-{n}-{self.run}"
-        return User(user_id=uid, username=f"{role}{n}", wallet_id=f"w-{uid}")
-
-    async def add_users(self) -> None:
-        """Every user of the run, each announced to the services and known before we start."""
-        users = [(s, 0) for s in [*self.streamers, self.show_streamer, self.probe]]
-        users += [(v, VIEWER_COINS) for v in self.viewers]
-        users += list(zip(self.buyers, self.buyer_coins, strict=True))
-        await asyncio.gather(*(self.stack.add_user(u, coins) for u, coins in users))
-        await self.stack.wait_users_known(*(u for u, _ in users))
-        self.users = [u for u, _ in users]
-
-    async def open_sessions(self) -> list[str]:
-        """One session per streamer, once session-service knows every viewer and streamer.
-
-        The wallet-adapter knowing a user (wait_users_known) does not mean session-service
-        does yet. A trigger that can only fail for lack of coins tells: 403
-        insufficient_balance once both ends are known, unknown_wallet before; it charges
-        and locks nothing.
-        """
-        sessions = await asyncio.gather(*(open_session(self.stack, s) for s in self.streamers))
-        pricey = await open_session(self.stack, self.probe, per_minute=10**9)
-
-        def known(viewer: User, session_id: str) -> Callable[[], Awaitable[bool]]:
-            async def probe() -> bool:
-                r = await trigger_exclusive(self.stack, viewer, session_id)
-                return r.status_code == 403 and "insufficient_balance" in r.text
-
-            return probe
-
-        probes = [known(v, pricey) for v in self.viewers]
-        probes += [known(self.probe, sid) for sid in sessions]
-        await asyncio.gather(*(eventually(p, within=WAIT_S, what="user known") for p in probes))
-        return list(sessions)
-
-    async def coins(self) -> tuple[int, int]:
-        """(balances, open holds) of this run's users, once two readings in a row agree.
-
-        Balances and holds are separate reads, so a refund landing between them would show
-        as coins missing or doubled for a moment.
-        """
-        last = await self._coins()
-        for _ in range(20):
-            await asyncio.sleep(0.5)
-            now = await self._coins()
-            if now == last:
-                return now
-            last = now
-        return last
-
-    async def _coins(self) -> tuple[int, int]:
-        balances = await asyncio.gather(*(self.stack.balance(u.wallet_id) for u in self.users))
-        payers = {u.wallet_id for u in self.users}
-        per_session = await asyncio.gather(
-            *(self.stack.holds(f"livestream.session:{sid}.") for sid in self.sessions)
-        )
-        held = {h["id"]: h["amount"] for hs in per_session for h in hs if h["payer"] in payers}
-        return sum(balances), sum(held.values())
-
-    # ------------------------------------------------------------ (a)
-    async def connect(self, sockets: AsyncExitStack, user: User) -> PusherClient:
-        """Sockudo allows few new connections per minute from one address (429 beyond)."""
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                return await sockets.enter_async_context(PusherClient(self.stack, user))
-            except websockets.InvalidStatus as exc:
-                if exc.response.status_code != 429 or time.monotonic() > deadline:
-                    raise
-                await asyncio.sleep(1)
-
-    async def one_trigger(
-        self, viewer: User, session_id: str, ws: PusherClient
-    ) -> tuple[float, float | None, float | None]:
-        t0 = time.monotonic()
-        r = await trigger_exclusive(self.stack, viewer, session_id, exp_in=EXP_S, duration=60)
-        http_s = time.monotonic() - t0
-        assert r.status_code == 202, r.text
-        goal_id = r.json()["goal_id"]
-        added = await self.arrival(ws, "goal.added", goal_id)
-        progress = await self.arrival(ws, "goal.progress.updated", goal_id)
-        return http_s, added and added - t0, progress and progress - t0
-
-    async def arrival(self, ws: PusherClient, event: str, goal_id: str) -> float | None:
-        """When the event reached the socket; None when it never came (counted as lost)."""
-        try:
-            message = await ws.wait_for(event, goal_id=goal_id, within=EVENT_WAIT_S)
-        except AssertionError:
-            return None
-        return float(message["received_at"])
-
-    async def triggers(self) -> None:
-        n, streamers, viewers = self.args.triggers, self.streamers, self.viewers
-        sessions = await self.open_sessions()
-        self.sessions += sessions
-        async with AsyncExitStack() as sockets:
-            # One socket for every streamer: each channel authorised with its streamer's token.
-            ws = await self.connect(sockets, streamers[0])
-            for s in streamers:
-                await ws.subscribe(f"private-stream@{s.user_id}", as_user=s)
-            started = time.monotonic()
-            tasks = []
-            for viewer, session_id in zip(viewers, sessions, strict=True):
-                tasks.append(asyncio.create_task(self.one_trigger(viewer, session_id, ws)))
-                await asyncio.sleep(self.args.interval)
-            results = await asyncio.gather(*tasks)
-            elapsed = time.monotonic() - started
-        http_s, added_s, progress_s = zip(*results, strict=True)
-        say(
-            f"\n(a) exclusive trigger, {n} viewers on {n} sessions, one every "
-            f"{self.args.interval * 1000:.0f} ms ({elapsed:.1f} s)"
-        )
-        say(row("HTTP 202", http_s))
-        say(row("POST -> goal.added (ws)", added_s))
-        say(row("POST -> goal.progress.updated", progress_s))
-
-    # ------------------------------------------------------------ (b)
-    async def tickets(self) -> None:
-        n_buyers, per_buyer = self.args.buyers, self.args.purchases
-        streamer, buyers, counts = self.show_streamer, self.buyers, self.counts
-        start_balances = {b.wallet_id: c for b, c in zip(buyers, self.buyer_coins, strict=True)}
-        session_id = await open_session(self.stack, streamer)
-        self.sessions.append(session_id)
-        total = sum(map(sum, counts))
-        goal_id = await open_funding_goal(
-            self.stack, streamer, session_id, target=total + 1, ticket_price=TICKET_PRICE
-        )
-        await wait_goal(self.stack, streamer, goal_id, state="active")
-
-        t0 = time.monotonic()
-        responses = await asyncio.gather(
-            *(
-                buy_tickets(self.stack, buyer, goal_id, c)
-                for buyer, cs in zip(buyers, counts, strict=True)
-                for c in cs
-            )
-        )
-        accepted_s = time.monotonic() - t0
-        rejected = [r.text for r in responses if r.status_code != 202]
-        assert not rejected, rejected[:3]
-
-        async def counted() -> bool:
-            r = await get_goal(self.stack, streamer, goal_id)
-            return r.status_code == 200 and r.json()["progress"] == total
-
-        await eventually(counted, within=WAIT_S, every=0.05, what=f"{total} tickets counted")
-        counted_s = time.monotonic() - t0
-
-        t1 = time.monotonic()
-        assert (await end_goal(self.stack, streamer, goal_id)).status_code == 202
-
-        async def refunded() -> bool:
-            balances = await asyncio.gather(*(self.stack.balance(w) for w in start_balances))
-            return list(balances) == list(start_balances.values())
-
-        await eventually(refunded, within=WAIT_S, every=0.1, what="every buyer refunded")
-        refunded_s = time.monotonic() - t1
-        purchases = len(responses)
-        say(
-            f"\n(b) tickets: {n_buyers} buyers x {per_buyer} purchases = {purchases} purchases, "
-            f"{total} tickets, one goal"
-        )
-        say(
-            f"  accepted by HTTP (202)         {accepted_s:6.2f} s   {purchases / accepted_s:7.1f} purchases/s"
-        )
-        say(
-            f"  all counted in GET /goals/{{id}} {counted_s:6.2f} s   {total / counted_s:7.1f} tickets/s"
-        )
-        say(
-            f"  ended below target -> refunded {refunded_s:6.2f} s   {purchases / refunded_s:7.1f} refunds/s ({n_buyers} buyers whole again)"
-        )
+OUT = scale.ROOT / "deploy/local/var/bench"
+SETTLE_S = 12.0  # a consumer group rebalance after adding or removing workers
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="journeys.bench", description=__doc__.splitlines()[0])
-    parser.add_argument("--triggers", type=int, default=30, help="exclusive triggers (a)")
-    parser.add_argument("--interval", type=float, default=0.2, help="seconds between triggers")
-    parser.add_argument("--buyers", type=int, default=20, help="concurrent buyers (b)")
-    parser.add_argument("--purchases", type=int, default=5, help="purchases per buyer (b)")
+    parser.add_argument("--triggers", type=int, default=50, help="exclusive triggers per round")
+    parser.add_argument("--interval", type=float, default=0.1, help="seconds between triggers")
+    parser.add_argument("--buyers", type=int, default=40, help="concurrent buyers")
+    parser.add_argument("--purchases", type=int, default=5, help="purchases per buyer")
+    parser.add_argument("--history", type=int, default=100_000, help="documents of history")
+    parser.add_argument("--popular", type=int, default=20_000, help="payments on the popular goal")
+    parser.add_argument("--skip-takeover", action="store_true")
     args = parser.parse_args(argv)
+    args.rounds = 3
     if not (1 <= args.triggers <= 200 and 1 <= args.buyers <= 200 and 1 <= args.purchases <= 50):
         parser.error("keep it bounded: triggers 1-200, buyers 1-200, purchases 1-50")
+    if not (0 <= args.history <= 500_000 and 1_000 < args.popular <= 50_000):
+        parser.error("keep it bounded: history <= 500,000, popular 1,001-50,000")
     return args
 
 
-async def main(argv: list[str] | None = None) -> None:
-    args = parse_args(argv)
+async def hops(bench: Bench) -> dict[str, float]:
+    streamer, buyer = bench.show_streamer, bench.buyers[0]
+    session_id = await open_session(bench.stack, streamer)
+    bench.sessions.append(session_id)
+    goal_id = await open_funding_goal(
+        bench.stack, streamer, session_id, target=100, ticket_price=10
+    )
+    await wait_goal(bench.stack, streamer, goal_id, state="active")
+    async with PusherClient(bench.stack, streamer) as ws:
+        await ws.subscribe(f"private-stream@{streamer.user_id}")
+        out = await scale.one_ticket(bench, ws, goal_id, buyer)
+    await end_goal(bench.stack, streamer, goal_id)  # below target: the ticket is refunded
+    say("\none ticket, hop by hop (ms since the POST)")
+    for label, ms in out.items():
+        say(f"  {label:<44} {ms:8.1f}")
+    return out
+
+
+async def flows(bench: Bench, round_: int, label: str) -> dict[str, Any]:
+    say(f"\n=== {label}")
+    figures: dict[str, Any] = dict(await bench.triggers(round_))
+    figures.update(await bench.tickets())
+    return figures
+
+
+async def workers(n: int) -> None:
+    await asyncio.to_thread(scale.set_workers, n)
+    await asyncio.sleep(SETTLE_S)
+
+
+async def takeovers(bench: Bench) -> dict[str, float | None]:
+    out: dict[str, float | None] = {}
+    for name, sig in (("kill -9", signal.SIGKILL), ("SIGTERM", signal.SIGTERM)):
+        out[name] = await scale.takeover(
+            bench.stack.publisher, bench.stack.ep.kafka, bench.run, sig=sig
+        )
+        say(f"  takeover after {name}: {out[name] if out[name] is None else round(out[name], 1)} s")
+        await workers(2)
+    return out
+
+
+async def run(args: argparse.Namespace) -> dict[str, Any]:
     stack = Stack()
     bench = Bench(stack, args)
-    started = time.monotonic()
-    say(f"bench run {bench.run} against {stack.ep.session}, {stack.ep.goal}, {stack.ep.sandbox}")
+    result: dict[str, Any] = {"run": bench.run, "machine": machine(), "args": vars(args)}
     try:
         await bench.add_users()
-        say(f"{len(bench.users)} users ready in {time.monotonic() - started:.1f} s")
         before = await bench.coins()
-        await bench.triggers()
-        await bench.tickets()
-        after = await bench.coins()
-        say("\n(c) coins of this run's users: balances + open escrow holds")
-        for name, (balances, held) in (("before", before), ("after", after)):
-            say(f"  {name:<7}{balances:9d} + {held:7d} = {balances + held}")
-        verdict = "equal" if sum(before) == sum(after) else "DIFFERENT"
-        say(f"  {verdict}; whole sandbox ledger: {await stack.ledger()}")
+        await workers(1)
+        result["raw_fresh"] = asdict(await raw_limits(stack.ep.kafka, mongo_uri()))
+        say(f"raw limits, fresh: {result['raw_fresh']}")
+        result["fresh_1w"] = await flows(bench, 0, "fresh stack, 1 worker per service")
+        result["hops"] = await hops(bench)
+        await workers(2)
+        result["fresh_2w"] = await flows(bench, 1, "fresh stack, 2 workers per service")
+        if not args.skip_takeover:
+            result["takeover_s"] = await takeovers(bench)
+        docs, secs = await load_history(mongo_uri(), bench.run, args.history)
+        say(f"\nloaded {docs} documents of history in {secs:.0f} s")
+        result["history_docs"] = docs
+        result["raw_history"] = asdict(await raw_limits(stack.ep.kafka, mongo_uri()))
+        result["history_2w"] = await flows(bench, 2, "after history, 2 workers per service")
+        result["coins"] = coins_check(before, await bench.coins())
+        say(f"\ncoins of this run's users, balances + open holds: {result['coins']}")
+        say(f"\n=== popular goal: {args.popular} payments from {args.popular} users")
+        result["popular"] = await scale.popular_goal(
+            stack.publisher, stack.ep.kafka, bench.run, args.popular
+        )
+        say(f"  {result['popular']}")
     finally:
         await stack.close()
-    say(f"\ntotal {time.monotonic() - started:.1f} s")
+    return result
+
+
+def coins_check(before: tuple[int, int], after: tuple[int, int]) -> dict[str, Any]:
+    """Every coin accounted for: the run's users hold the same coins, spent or held."""
+    return {"before": sum(before), "after": sum(after), "equal": sum(before) == sum(after)}
+
+
+def mongo_uri() -> str:
+    return os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:37017/")
+
+
+def machine() -> dict[str, Any]:
+    mem = next(
+        (
+            line.split()[1]
+            for line in Path("/proc/meminfo").read_text().splitlines()
+            if line.startswith("MemTotal")
+        ),
+        "0",
+    )
+    return {
+        "cpus": os.cpu_count(),
+        "memory_gib": round(int(mem) / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "kernel": platform.release(),
+        "load_before": os.getloadavg()[0],
+    }
+
+
+def table(r: dict[str, Any]) -> list[str]:
+    """Each flow figure beside the raw limit it is bounded by, as a ratio."""
+    raw, raw_h = r.get("raw_fresh", {}), r.get("raw_history", {})
+    rows = [
+        ("tickets counted end to end /s", "tickets_counted_per_s", "mongo_guarded_updates_per_s"),
+        ("purchases accepted by HTTP /s", "purchases_accepted_per_s", "kafka_produce_per_s"),
+        ("refunds /s", "refunds_per_s", "mongo_guarded_updates_per_s"),
+        ("trigger -> progress p50 ms", "trigger_progress_p50_ms", "kafka_hop_p50_ms"),
+        ("trigger -> progress p99 ms", "trigger_progress_p99_ms", "kafka_hop_p99_ms"),
+    ]
+    out = [
+        f"{'figure':<32}{'fresh 1w':>10}{'fresh 2w':>10}{'hist 2w':>10}{'hist/fresh':>11}{'raw':>10}{'2w/raw':>8}"
+    ]
+    for label, key, raw_key in rows:
+        f1, f2, h2 = (r.get(k, {}).get(key) for k in ("fresh_1w", "fresh_2w", "history_2w"))
+        limit = raw.get(raw_key)
+        out.append(
+            f"{label:<32}{fmt(f1):>10}{fmt(f2):>10}{fmt(h2):>10}{fmt(h2 and f2 and h2 / f2, 2):>11}"
+            f"{fmt(limit):>10}{fmt(f2 and limit and f2 / limit, 3):>8}"
+        )
+    out.append(f"raw after history: {', '.join(f'{k} {fmt(v)}' for k, v in raw_h.items())}")
+    m = r.get("machine", {})
+    out.append(f"load average before / after: {m.get('load_before')} / {m.get('load_after')}")
+    return out
+
+
+def fmt(value: Any, digits: int = 1) -> str:
+    return "-" if value is None else f"{value:.{digits}f}"
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    started = time.monotonic()
+    result = asyncio.run(run(args))
+    result["total_s"] = time.monotonic() - started
+    result["machine"]["load_after"] = os.getloadavg()[0]
+    say("\n" + "\n".join(table(result)))
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / "latest.json").write_text(json.dumps(result, indent=2, default=str))
+    say(f"\nJSON: {OUT / 'latest.json'}   total {result['total_s']:.0f} s")
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    main()
