@@ -89,8 +89,13 @@ async def test_refused_callbacks_are_retried_with_backoff_until_acknowledged(
     assert len(bodies) == 1, "every attempt carries the same body"
     for request in receiver.requests:
         verify(request)
-    view = (await api.get("/transactions/session:trigger-exclusive:g1")).json()
-    assert view["callbackPending"] is False
+
+    async def delivered() -> bool:
+        # The sandbox records the acknowledgement after the receiver answered: wait for it.
+        view = (await api.get("/transactions/session:trigger-exclusive:g1")).json()
+        return view["callbackPending"] is False
+
+    await eventually(delivered)
 
 
 async def test_pending_callbacks_survive_a_restart(settings, sandbox, receiver, eventually) -> None:  # type: ignore[no-untyped-def]
