@@ -7,8 +7,13 @@ SRC := schemas/src libs/service-kit/src services/goal-service/src services/sessi
        deploy/local/dev-login/src
 
 PYTEST_ARGS ?=
+# Each service's OpenAPI document, committed beside it (`make api-docs`; `make lint` checks it).
+API_DOCS := goal_service=services/goal-service/openapi.json \
+            session_service=services/session-service/openapi.json \
+            wallet_adapter=services/wallet-adapter/openapi.json \
+            notifier=services/notifier/openapi.json
 
-.PHONY: images run test lint fmt install install-python stack services stop status reset schemas lock demo bench deploy-check k8s-topics
+.PHONY: images run test lint fmt install install-python stack services stop status reset schemas api-docs lock demo bench deploy-check k8s-topics
 
 run: install ## install, start the stack and the services, load fixtures, demonstrate both flows
 	$(STACK) start all
@@ -26,6 +31,7 @@ lint: install-python
 	$(PY) -m mypy $(SRC)
 	$(PY) -m livestream_schemas.jsonschema --check
 	$(PY) -m livestream_schemas.asyncapi --check
+	$(PY) -m service_kit.openapi --check $(API_DOCS)
 
 fmt: install-python
 	$(PY) -m ruff check --fix .
@@ -58,6 +64,9 @@ reset: ## stop everything and delete the local stack's data
 schemas: install-python ## regenerate the committed JSON Schema files and the AsyncAPI document
 	$(PY) -m livestream_schemas.jsonschema
 	$(PY) -m livestream_schemas.asyncapi
+
+api-docs: install-python ## regenerate each service's committed OpenAPI document
+	$(PY) -m service_kit.openapi $(API_DOCS)
 
 lock: ## re-resolve dependencies after editing a pyproject.toml
 	uv lock

@@ -84,7 +84,7 @@ async def test_accept_then_end_early_pays_the_minutes_used_and_refunds_the_rest(
 
         await eventually(exclusive, what="session exclusive to the viewer")
         blocked = await trigger_exclusive(stack, other, session_id)
-        assert (blocked.status_code, blocked.json()["detail"]["reason"]) == (
+        assert (blocked.status_code, blocked.json()["reason"]) == (
             403,
             "already_exclusive",
         )
@@ -138,7 +138,7 @@ async def test_decline_refunds_once_and_starts_the_cooldown(stack: Stack, make_u
             r = await answer_request(stack, streamer, session_id, viewer.user_id, "decline")
             assert (r.status_code, r.json()["outcome"]) == (200, "declined"), r.text
         late = await answer_request(stack, streamer, session_id, viewer.user_id, "accept")
-        assert (late.status_code, late.json()["detail"]["reason"]) == (409, "request_declined")
+        assert (late.status_code, late.json()["reason"]) == (409, "request_declined")
         await v_ws.wait_for("exclusive.declined", goal_id=goal_id)
         await v_ws.wait_for("escrow.refunded", goal_id=goal_id, within=45)
         await settled(stack, swag_tag(session_id, TRIGGER_EXCLUSIVE, goal_id))
@@ -194,7 +194,7 @@ async def _race_round(stack: Stack, make_user, lead: float) -> str:  # type: ign
     else:
         # The outcome that won instead: the expiry, or (a loaded wallet timing out) payment.
         assert goal["outcome"] in ("expired", "payment_failed"), goal
-        assert r.json()["detail"]["reason"] == f"request_{goal['outcome']}", r.text
+        assert r.json()["reason"] == f"request_{goal['outcome']}", r.text
 
     async def conserved() -> int | None:  # a hold is claimed a moment before coins move
         if await stack.holds(swag):

@@ -133,7 +133,7 @@ async def test_delete_is_owner_only_and_ends_once(stack: Stack, make_user) -> No
         assert len(ws.received("goal.ended", goal_id=goal_id)) == 1
 
     r = await buy_tickets(stack, buyer, goal_id, 1)
-    assert r.status_code == 409 and r.json()["detail"]["reason"] == "goal_ended"
+    assert r.status_code == 409 and r.json()["reason"] == "goal_ended"
     assert await stack.balance(buyer.wallet_id) == 300
 
 

@@ -80,7 +80,7 @@ async def exclusive_flow(stack: Stack, run: str) -> None:
     say(f"{viewer.username} balance {await stack.balance(viewer.wallet_id)}")
     r = await trigger_exclusive(stack, viewer, session_id)
     say(
-        f"asks again at once -> {r.status_code} {r.json()['detail']['reason']} "
+        f"asks again at once -> {r.status_code} {r.json()['reason']} "
         f"(Retry-After {r.headers.get('Retry-After')} s)"
     )
 

@@ -4,9 +4,9 @@ const STORE = "live-page.auth";
 
 export class ApiError extends Error {
   constructor(status, body, headers) {
-    const detail = body?.detail;
-    const reason = (detail && typeof detail === "object" ? detail.reason : body?.reason) || `http_${status}`;
-    super(detail?.detail || (typeof detail === "string" ? detail : reason));
+    // Every service answers errors as RFC 9457 problem details with a machine-readable `reason`.
+    const reason = body?.reason || `http_${status}`;
+    super(body?.detail || body?.title || reason);
     this.status = status;
     this.reason = reason;
     this.retryAfter = Number(headers?.get("Retry-After")) || 0;

@@ -31,15 +31,20 @@ async def client():  # type: ignore[no-untyped-def]
 async def test_a_body_over_the_limit_is_413_before_authentication(client) -> None:  # type: ignore[no-untyped-def]
     response = await client.post("/echo", content=b"x" * 1025)  # no token at all
     assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
     assert response.json() == {
-        "detail": {"reason": "body_too_large", "detail": "request body is larger than 1024 bytes"}
+        "type": "tag:livestream-goals,2026:problems/body_too_large",
+        "title": "Body too large",
+        "status": 413,
+        "detail": "request body is larger than 1024 bytes",
+        "reason": "body_too_large",
     }
 
 
 async def test_a_body_at_the_limit_reaches_authentication(client) -> None:  # type: ignore[no-untyped-def]
     response = await client.post("/echo", content=b"x" * 1024)
     assert response.status_code == 401
-    assert response.json()["detail"]["reason"] == "unauthenticated"
+    assert response.json()["reason"] == "unauthenticated"
 
 
 @pytest.mark.parametrize(
@@ -51,8 +56,8 @@ async def test_routing_errors_come_in_the_documented_shape(  # type: ignore[no-u
 ) -> None:
     response = await client.request(method, path)
     assert response.status_code == status
-    assert response.json()["detail"]["reason"] == reason
-    assert isinstance(response.json()["detail"]["detail"], str)
+    assert response.json()["reason"] == reason
+    assert isinstance(response.json()["detail"], str) and response.json()["status"] == status
 
 
 async def test_a_made_up_method_is_counted_as_other(client) -> None:  # type: ignore[no-untyped-def]

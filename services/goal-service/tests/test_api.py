@@ -60,7 +60,7 @@ def test_opening_a_goal_sends_create_goal(c, http) -> None:
 def test_only_the_owner_of_an_active_session_opens_a_goal(c, http, session) -> None:
     c.sessions.sessions = {SESSION_ID: session} if session else {}
     r = http.post("/goals", json=open_body(), headers=auth(STREAMER))
-    assert r.status_code == 404 and r.json()["detail"]["reason"] == "session_not_found"
+    assert r.status_code == 404 and r.json()["reason"] == "session_not_found"
     assert c.publisher.sent == []
 
 
@@ -68,7 +68,7 @@ def test_session_service_down_is_a_503(c, http) -> None:
     c.sessions.down = True
     r = http.post("/goals", json=open_body(), headers=auth(STREAMER))
     assert r.status_code == 503
-    assert r.json()["detail"]["reason"] == "session_service_unavailable"
+    assert r.json()["reason"] == "session_service_unavailable"
 
 
 @pytest.mark.parametrize(
@@ -90,7 +90,7 @@ def test_bad_goal_input_is_a_422(c, http, overrides, reason) -> None:
     r = http.post("/goals", json=open_body(**overrides), headers=auth(STREAMER))
     assert r.status_code == 422
     body = r.json()
-    assert body.get("reason") == reason or body.get("detail", {}).get("reason") == reason
+    assert body["reason"] == reason and body["status"] == 422
     assert c.publisher.sent == []
 
 
@@ -101,7 +101,7 @@ def test_no_token_no_goal(c, http) -> None:
 def test_a_broker_outage_is_a_503_not_a_500(c, http) -> None:
     c.publisher.fail = True
     r = http.post("/goals", json=open_body(), headers=auth(STREAMER))
-    assert r.status_code == 503 and r.json()["detail"]["reason"] == "broker_unavailable"
+    assert r.status_code == 503 and r.json()["reason"] == "broker_unavailable"
 
 
 # GET /goals/{id}
@@ -223,13 +223,13 @@ def test_a_key_reused_for_a_different_purchase_is_refused(c, http) -> None:
     store_goal(c)
     buy(http, 2)
     r = buy(http, 3)
-    assert r.status_code == 422 and r.json()["detail"]["reason"] == "idempotency_key_reused"
+    assert r.status_code == 422 and r.json()["reason"] == "idempotency_key_reused"
 
 
 def test_an_ended_goal_sells_nothing(c, http) -> None:
     store_goal(c)["active"] = False
     r = buy(http)
-    assert r.status_code == 409 and r.json()["detail"]["reason"] == "goal_ended"
+    assert r.status_code == 409 and r.json()["reason"] == "goal_ended"
     assert c.publisher.sent == [] and c.purchases.docs == {}
 
 

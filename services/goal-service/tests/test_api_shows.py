@@ -24,7 +24,7 @@ def test_a_show_route_needs_a_token_and_the_owner(c, http, action) -> None:
     store(c)
     assert http.post(f"/goals/{GOAL_ID}/{action}").status_code == 401
     r = http.post(f"/goals/{GOAL_ID}/{action}", headers=auth(VIEWER))
-    assert r.status_code == 404 and r.json()["detail"]["reason"] == "goal_not_found"
+    assert r.status_code == 404 and r.json()["reason"] == "goal_not_found"
     r = http.post(f"/goals/{'0' * 24}/{action}", headers=auth(STREAMER))
     assert r.status_code == 404
     assert c.publisher.messages() == []
@@ -45,7 +45,7 @@ def test_start_sends_start_goal_and_a_retry_gets_the_same_answer(c, http) -> Non
 def test_end_needs_a_started_show_and_asks_for_completed(c, http) -> None:
     store(c)
     r = http.post(f"/goals/{GOAL_ID}/end", headers=auth(STREAMER))
-    assert r.status_code == 409 and r.json()["detail"]["reason"] == "show_not_started"
+    assert r.status_code == 409 and r.json()["reason"] == "show_not_started"
     c.goals.docs[GOAL_ID]["started"] = True
     assert http.post(f"/goals/{GOAL_ID}/end", headers=auth(STREAMER)).status_code == 202
     (command,) = c.publisher.messages()
@@ -54,7 +54,7 @@ def test_end_needs_a_started_show_and_asks_for_completed(c, http) -> None:
     c.goals.docs[GOAL_ID].update(active=False, outcome="completed")
     assert http.post(f"/goals/{GOAL_ID}/end", headers=auth(STREAMER)).status_code == 202
     r = http.post(f"/goals/{GOAL_ID}/cancel", headers=auth(STREAMER))
-    assert r.status_code == 409 and r.json()["detail"]["reason"] == "show_over"
+    assert r.status_code == 409 and r.json()["reason"] == "show_over"
     r = http.post(f"/goals/{GOAL_ID}/start", headers=auth(STREAMER))
     assert r.status_code == 409
     assert len(c.publisher.messages()) == 1
@@ -74,7 +74,7 @@ def test_cancel_asks_for_cancelled_and_is_idempotent(c, http) -> None:
 def test_a_funding_goal_is_not_a_show(c, http) -> None:
     store(c, _cls="ShowFundingGoal")
     r = http.post(f"/goals/{GOAL_ID}/start", headers=auth(STREAMER))
-    assert r.status_code == 409 and r.json()["detail"]["reason"] == "not_a_show"
+    assert r.status_code == 409 and r.json()["reason"] == "not_a_show"
 
 
 def test_a_funding_goal_without_exp_lives_the_default_lifetime(c, http) -> None:
@@ -102,6 +102,6 @@ def test_no_new_funding_goal_while_a_show_is_not_done(c, http, pair) -> None:
     c.sessions.sessions[SESSION_ID]["show_goal_pairs"] = [pair]
     body = {"session_id": SESSION_ID, "title": "Show", "target": 5, "ticket_price": 20}
     r = http.post("/goals", json=body, headers=auth(STREAMER))
-    assert r.status_code == 409 and r.json()["detail"]["reason"] == "show_not_done"
+    assert r.status_code == 409 and r.json()["reason"] == "show_not_done"
     c.sessions.sessions[SESSION_ID]["show_goal_pairs"] = [{**pair, "show_ended": "2025-01-01"}]
     assert http.post("/goals", json=body, headers=auth(STREAMER)).status_code == 202

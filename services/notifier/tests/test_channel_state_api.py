@@ -43,7 +43,7 @@ async def test_a_blocked_viewer_is_refused(client: httpx.AsyncClient, users: Fak
     users.add("blocked-1", tags=["blocked-by:streamer-1"])
     response = await client.get("/channels/stream@streamer-1/state", headers=bearer("blocked-1"))
     assert response.status_code == 403
-    assert response.json()["detail"]["reason"] == "blocked_by_streamer"
+    assert response.json()["reason"] == "blocked_by_streamer"
 
 
 async def test_other_channels_have_no_state(client: httpx.AsyncClient) -> None:

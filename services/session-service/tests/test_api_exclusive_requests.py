@@ -16,6 +16,7 @@ from session_service_fakes import T0
 from session_service_trigger_world import reason
 
 from livestream_schemas.commands import DeactivateGoal
+from service_kit.problems import problem_body
 from session_service.domain.session import ExclusiveGoalPair, Status
 from session_service.ports import OpenRequest, Slot
 
@@ -97,7 +98,7 @@ async def test_accept_goes_to_goal_service_with_the_streamers_token_and_takes_th
 
 async def test_a_lost_accept_answers_goal_services_409_and_frees_the_slot() -> None:
     w = world_with(**{VIEWER: open_pair()})
-    w.goals.answers[TRIGGER] = (409, {"detail": {"reason": "request_expired", "detail": ""}})
+    w.goals.answers[TRIGGER] = (409, problem_body(409, "request_expired"))
     r = await w.post(f"/requests/{VIEWER}/accept")
     assert (r.status_code, reason(r)) == (409, "request_expired")
     assert w.slots.docs == {}

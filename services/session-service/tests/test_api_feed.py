@@ -106,14 +106,14 @@ async def test_a_session_without_entries_has_an_empty_feed(http: httpx.AsyncClie
 async def test_an_unknown_session_is_404(http: httpx.AsyncClient) -> None:
     response = await http.get(f"/sessions/{'0' * 24}/feed")
     assert response.status_code == 404
-    assert response.json()["detail"]["reason"] == "session_not_found"
+    assert response.json()["reason"] == "session_not_found"
 
 
 async def test_reading_a_feed_needs_a_token(http: httpx.AsyncClient, feed: FakeFeed) -> None:
     await feed.append(entry(1))
     response = await http.get(URL, headers={"Authorization": ""})
     assert response.status_code == 401
-    assert response.json()["detail"]["reason"] == "unauthenticated"
+    assert response.json()["reason"] == "unauthenticated"
 
 
 @pytest.mark.parametrize(

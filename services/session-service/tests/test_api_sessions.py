@@ -97,7 +97,7 @@ async def test_reading_a_session_needs_a_token(api: Api) -> None:
     session_id = (await api.open()).json()["session_id"]
     response = await api.http.get(f"/sessions/{session_id}")
     assert response.status_code == 401
-    assert response.json()["detail"]["reason"] == "unauthenticated"
+    assert response.json()["reason"] == "unauthenticated"
 
 
 @pytest.mark.parametrize(
@@ -126,7 +126,7 @@ async def test_exclusive_requests_are_shown_to_the_owner_and_the_viewer_concerne
 async def test_reading_an_unknown_session_is_404(api: Api) -> None:
     response = await api.http.get(f"/sessions/{'0' * 24}", headers=api.auth("viewer-1"))
     assert response.status_code == 404
-    assert response.json()["detail"]["reason"] == "session_not_found"
+    assert response.json()["reason"] == "session_not_found"
 
 
 async def test_the_owner_ends_the_session_twice_harmlessly(api: Api) -> None:
@@ -163,7 +163,7 @@ async def test_ending_needs_a_token(api: Api) -> None:
 async def test_only_the_owner_ends_the_session(api: Api) -> None:
     session_id = (await api.open()).json()["session_id"]
     response = await api.http.post(f"/sessions/{session_id}/end", headers=api.auth("viewer-1"))
-    assert (response.status_code, response.json()["detail"]["reason"]) == (403, "not_owner")
+    assert (response.status_code, response.json()["reason"]) == (403, "not_owner")
     assert api.sessions.docs[session_id].active is True
 
 

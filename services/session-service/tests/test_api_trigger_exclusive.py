@@ -222,7 +222,7 @@ async def test_one_key_used_by_two_viewers_gives_two_goals(w: World) -> None:
 async def test_a_crash_before_kafka_is_completed_by_the_retry(w: World) -> None:
     w.publisher.fail_after = 1  # create_goal goes out, the transfer does not
     failed = await w.trigger(key="k")
-    assert (failed.status_code, reason(failed)) == (503, "kafka_unavailable")
+    assert (failed.status_code, reason(failed)) == (503, "broker_unavailable")
     w.publisher.fail_after = None
     retried = await w.trigger(key="k")
     assert retried.status_code == 202

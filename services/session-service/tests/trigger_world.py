@@ -63,4 +63,4 @@ class World:
 
 def reason(response: httpx.Response) -> str:
     body = response.json()
-    return str(body["detail"]["reason"] if "detail" in body else body["reason"])
+    return str(body["reason"])

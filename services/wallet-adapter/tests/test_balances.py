@@ -20,14 +20,14 @@ async def test_a_caller_reads_their_own_balance(edge) -> None:  # type: ignore[n
 async def test_someone_elses_balance_is_forbidden_and_no_token_is_401(edge) -> None:  # type: ignore[no-untyped-def]
     client, _ = edge
     other = await client.get("/balances/viewer-1", headers=bearer("streamer-1"))
-    assert (other.status_code, other.json()["detail"]["reason"]) == (403, "forbidden")
+    assert (other.status_code, other.json()["reason"]) == (403, "not_owner")
     assert (await client.get("/balances/viewer-1")).status_code == 401
 
 
 async def test_unknown_user_is_404_and_a_down_wallet_is_503(edge) -> None:  # type: ignore[no-untyped-def]
     client, c = edge
     unknown = await client.get("/balances/ghost", headers=bearer("ghost"))
-    assert (unknown.status_code, unknown.json()["detail"]["reason"]) == (404, "unknown_user")
+    assert (unknown.status_code, unknown.json()["reason"]) == (404, "unknown_user")
     c.wallet.unavailable = True
     down = await client.get("/balances/viewer-1", headers=bearer("viewer-1"))
-    assert (down.status_code, down.json()["detail"]["reason"]) == (503, "wallet_unavailable")
+    assert (down.status_code, down.json()["reason"]) == (503, "wallet_unavailable")

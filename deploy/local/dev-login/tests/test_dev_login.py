@@ -58,7 +58,7 @@ def test_a_malformed_user_id_is_refused_and_announces_nobody(user_id: str) -> No
 def test_a_stack_that_is_not_ready_answers_503_with_a_reason() -> None:
     r = client(Users(ready=False)).post("/dev/login", json={"user_id": "demo-leo"})
     assert r.status_code == 503
-    assert r.json()["detail"]["reason"] == "stack_not_ready"
+    assert r.json()["reason"] == "stack_not_ready"
     assert r.headers["Retry-After"] == "5"
 
 

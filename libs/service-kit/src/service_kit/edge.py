@@ -11,6 +11,8 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service_kit import metrics, tracing
+from service_kit.problems import problem_body as _problem_body
+from service_kit.problems import problem_response
 
 # The methods the metrics label by name; anything else a client sends is counted as "other",
 # so a client cannot mint a new series per request.
@@ -65,9 +67,9 @@ class Observe:
             )
 
 
-def problem_body(reason: str, detail: str) -> dict[str, Any]:
-    """The one documented error shape: {"detail": {"reason", "detail"}}."""
-    return {"detail": {"reason": reason, "detail": detail}}
+def problem_body(reason: str, detail: str, status: int = 503) -> dict[str, Any]:
+    """Problem details (service_kit.problems.problem_body), for callers that name no status."""
+    return _problem_body(status, reason, detail)
 
 
 # A refused body is still read (and dropped) up to this size before the 413 is sent: a server
@@ -141,9 +143,7 @@ async def _drain(receive: Receive, budget: int) -> None:
 
 def _too_large(max_bytes: int) -> JSONResponse:
     detail = f"request body is larger than {max_bytes} bytes"
-    return JSONResponse(
-        problem_body("body_too_large", detail), status_code=413, headers={"Connection": "close"}
-    )
+    return problem_response(413, "body_too_large", detail, {"Connection": "close"})
 
 
 def _content_length(scope: Scope) -> int | None:
@@ -157,11 +157,12 @@ def _content_length(scope: Scope) -> int | None:
 
 
 async def http_error(request: Request, exc: Exception) -> JSONResponse:
-    """Starlette's own errors (unknown route, wrong method) in the documented shape."""
+    """Every HTTPException, ours (`problem()`: a dict with a reason) or Starlette's own (unknown
+    route, wrong method), as problem details."""
     assert isinstance(exc, StarletteHTTPException)
     if isinstance(exc.detail, dict) and "reason" in exc.detail:
-        body: dict[str, Any] = {"detail": exc.detail}
+        reason, detail = str(exc.detail["reason"]), str(exc.detail.get("detail", ""))
     else:
         reason = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
-        body = problem_body(reason, str(exc.detail))
-    return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
+        detail = str(exc.detail)
+    return problem_response(exc.status_code, reason, detail, exc.headers)

@@ -5,15 +5,18 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, HTTPException, Request
+from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from service_kit import openapi
 from service_kit.auth import AuthError, Caller, JwtVerifier
 from service_kit.edge import BodyLimit, Observe, http_error
+from service_kit.problems import invalid_request
 from service_kit.settings import KitSettings
 
 ReadyCheck = Callable[[], Awaitable[dict[str, bool]]]
@@ -43,11 +46,9 @@ def create_app(settings: KitSettings, *, ready: ReadyCheck, **fastapi_kwargs: ob
 
     @app.exception_handler(RequestValidationError)
     async def invalid_body(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()
-        ]
-        return JSONResponse({"reason": "invalid_request", "errors": errors}, status_code=422)
+        return invalid_request(exc.errors())
+
+    openapi.install(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def healthz() -> dict[str, str]:
@@ -69,15 +70,23 @@ def problem(
     return HTTPException(status, detail={"reason": reason, "detail": detail}, headers=headers)
 
 
+# Declares the bearer scheme in the OpenAPI document; a missing token is answered below, in
+# the one error shape, rather than by FastAPI's own 403.
+BEARER = HTTPBearer(
+    auto_error=False, bearerFormat="JWT", description="the gateway's JWT; the user is `sub`"
+)
+
+
 async def current_caller(
-    request: Request, authorization: Annotated[str | None, Header()] = None
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
 ) -> Caller:
-    if not authorization or not authorization.lower().startswith("bearer "):
+    if credentials is None:
         raise problem(
             401, "unauthenticated", "missing bearer token", {"WWW-Authenticate": "Bearer"}
         )
     verifier: JwtVerifier = request.app.state.verifier
-    token = authorization.split(" ", 1)[1].strip()
+    token = credentials.credentials.strip()
     try:
         if verifier.fetches_keys:
             return await run_in_threadpool(verifier.verify, token)

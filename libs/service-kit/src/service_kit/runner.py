@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import sys
 from collections.abc import Callable
@@ -25,6 +26,9 @@ def run(
 ) -> None:
     args = argv if argv is not None else sys.argv[1:]
     kind = args[0] if args else "api"
+    if kind == "openapi":  # the document the api serves, for the committed copy
+        print(json.dumps(build_api().openapi(), sort_keys=True))
+        return
     configure_logging(f"{settings.service_name}.{kind}", settings.log_level)
     serve_metrics(settings)
     if kind == "api":
@@ -44,7 +48,9 @@ def run(
         )
         worker.execute_from_commandline()
     else:
-        raise SystemExit(f"usage: python -m {settings.service_name.replace('-', '_')} api|worker")
+        raise SystemExit(
+            f"usage: python -m {settings.service_name.replace('-', '_')} api|worker|openapi"
+        )
 
 
 def serve_metrics(settings: KitSettings) -> None:

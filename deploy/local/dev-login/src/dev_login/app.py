@@ -7,7 +7,8 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import httpx
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -15,6 +16,7 @@ from dev_login.config import Settings
 from dev_login.users import DEMO_USERS, USER_ID, Directory, NotReady, UserDirectory
 from service_kit.auth import issue_token
 from service_kit.kafka import Publisher
+from service_kit.problems import invalid_request, problem_response
 
 
 class LoginBody(BaseModel):
@@ -39,6 +41,10 @@ def create_app(settings: Settings, directory: UserDirectory | None = None) -> Fa
 
     app = FastAPI(title="dev-login (local stack only)", lifespan=lifespan)
 
+    @app.exception_handler(RequestValidationError)
+    async def invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        return invalid_request(exc.errors())
+
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
@@ -54,8 +60,7 @@ def create_app(settings: Settings, directory: UserDirectory | None = None) -> Fa
         try:
             await users.ensure(body.user_id, username)
         except (NotReady, httpx.HTTPError) as exc:
-            reason = {"reason": "stack_not_ready", "detail": str(exc)}
-            return JSONResponse({"detail": reason}, status_code=503, headers={"Retry-After": "5"})
+            return problem_response(503, "stack_not_ready", str(exc), {"Retry-After": "5"})
         token = issue_token(
             settings.jwt_secret, body.user_id, "live-page", ttl_s=settings.token_ttl_s
         )

@@ -2,37 +2,77 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from livestream_schemas.pusher import GoalView
 from notifier.bootstrap import Container
 from notifier.domain.channels import UserProfile, decide, may_watch_stream
-from service_kit.http import CallerDep, create_app, problem
+from service_kit.http import CallerDep, create_app, documented_body, problem
+from service_kit.openapi import errors
 from service_kit.runner import api_lifespan
 
 STREAM_PREFIX = "stream@"
 
 
-async def _auth_fields(request: Request) -> tuple[str, str]:
+class PusherAuthBody(BaseModel):
+    """What pusher-js sends (form-encoded) to authorize a subscription; JSON is taken too."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    # Pusher's own formats: a socket id is two numbers, a channel name at most 200 of these.
+    socket_id: str = Field(pattern=r"^\d{1,20}\.\d{1,20}$")
+    channel_name: str = Field(min_length=1, max_length=200, pattern=r"^[-a-zA-Z0-9_=@,.;]+$")
+
+
+class PusherAuth(BaseModel):
+    auth: str = Field(description="{key}:{signature}")
+    channel_data: str | None = Field(default=None, description="presence channels: the member")
+
+
+class EndedGoalView(GoalView):
+    ended: bool = True
+    ended_at: str
+
+
+class ChannelState(BaseModel):
+    channel: str
+    streamer_id: str
+    goals: dict[str, GoalView] = Field(description="open goals by id, newest snapshot each")
+    recent_ended: list[EndedGoalView] = Field(description="recently ended goals, newest first")
+    updated_at: str | None
+
+
+_AUTH_DOC = documented_body(PusherAuthBody)
+_AUTH_DOC["requestBody"]["content"]["application/x-www-form-urlencoded"] = _AUTH_DOC["requestBody"][
+    "content"
+]["application/json"]
+
+
+async def _auth_fields(request: Request) -> PusherAuthBody:
     """socket_id and channel_name, sent form-encoded by pusher-js or as JSON by others."""
     raw = await request.body()
-    fields: dict[str, Any]
+    fields: Any
     if "json" in request.headers.get("content-type", ""):
         try:
-            fields = json.loads(raw or b"{}")
-        except ValueError as exc:
-            raise problem(422, "invalid_request", "body is not JSON") from exc
-        if not isinstance(fields, dict):
-            raise problem(422, "invalid_request", "body must be a JSON object")
-    else:
-        fields = {k: v[0] for k, v in parse_qs(raw.decode(errors="replace")).items()}
-    socket_id, channel = fields.get("socket_id"), fields.get("channel_name")
-    if not isinstance(socket_id, str) or not isinstance(channel, str):
-        raise problem(422, "invalid_request", "socket_id and channel_name are required")
-    return socket_id, channel
+            return PusherAuthBody.model_validate_json(raw or b"{}")
+        except ValidationError as exc:
+            raise _invalid(exc) from exc
+    fields = {k: v[0] for k, v in parse_qs(raw.decode(errors="replace")).items()}
+    try:
+        return PusherAuthBody.model_validate(fields)
+    except ValidationError as exc:
+        raise _invalid(exc) from exc
+
+
+def _invalid(exc: ValidationError) -> RequestValidationError:
+    return RequestValidationError(
+        [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_input=False)]
+    )
 
 
 def create_api(c: Container) -> FastAPI:
@@ -42,20 +82,38 @@ def create_api(c: Container) -> FastAPI:
         # A user the read model has not seen yet has no blocks and no public profile.
         return await c.users.get(user_id) or UserProfile(user_id)
 
-    @app.post("/pusher/auth")
-    async def pusher_auth(request: Request, caller: CallerDep) -> dict[str, Any]:
+    @app.post(
+        "/pusher/auth",
+        openapi_extra=_AUTH_DOC,
+        response_model_exclude_none=True,
+        responses=errors(
+            {403: "not_channel_owner, blocked_by_streamer, unknown_channel: may not subscribe"}
+        ),
+    )
+    async def pusher_auth(request: Request, caller: CallerDep) -> PusherAuth:
         """Sign a private or presence channel subscription for the signed-in user."""
-        socket_id, channel = await _auth_fields(request)
+        body = await _auth_fields(request)
+        channel = body.channel_name
         access = decide(await profile_of(caller.user_id), channel)
         if not access.allowed:
             raise problem(403, access.reason, f"may not subscribe to {channel}")
         try:
-            return c.pusher.authenticate(channel, socket_id, access.presence)
+            return PusherAuth.model_validate(
+                c.pusher.authenticate(channel, body.socket_id, access.presence)
+            )
         except ValueError as exc:
-            raise problem(422, "invalid_subscription", str(exc)) from exc
+            raise problem(422, "invalid_request", str(exc)) from exc
 
-    @app.get("/channels/{channel}/state")
-    async def channel_state(channel: str, caller: CallerDep) -> dict[str, Any]:
+    @app.get(
+        "/channels/{channel}/state",
+        responses=errors(
+            {
+                403: "blocked_by_streamer: the streamer blocked the caller",
+                404: "unknown_channel: only stream@{streamer_id} has state",
+            }
+        ),
+    )
+    async def channel_state(channel: str, caller: CallerDep) -> ChannelState:
         """The stream's current goals (newest snapshot each) and its recently ended ones."""
         if not channel.startswith(STREAM_PREFIX) or channel == STREAM_PREFIX:
             raise problem(404, "unknown_channel", "only stream@{streamer_id} has state")
@@ -64,6 +122,6 @@ def create_api(c: Container) -> FastAPI:
         if not access.allowed:
             raise problem(403, access.reason, f"may not read {channel}")
         state = await c.states.load(streamer_id)
-        return state.to_json()
+        return ChannelState.model_validate(state.to_json())
 
     return app

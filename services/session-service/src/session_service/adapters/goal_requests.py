@@ -38,5 +38,5 @@ class HttpGoalRequests:
 
 
 def _reason(body: Any) -> str:
-    detail = body.get("detail") if isinstance(body, dict) else None
-    return str(detail.get("reason", "")) if isinstance(detail, dict) else ""
+    """The problem's reason (top level, RFC 9457 with `reason`)."""
+    return str(body.get("reason", "")) if isinstance(body, dict) else ""

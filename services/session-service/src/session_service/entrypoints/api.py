@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from livestream_schemas.bounds import EpochSeconds
 from service_kit.http import CallerDep, create_app, documented_body, problem
+from service_kit.problems import problem_response
 from service_kit.runner import api_lifespan
 from session_service.bootstrap import Container
 from session_service.domain.errors import (
@@ -176,6 +177,9 @@ def _requests_router(c: Container) -> APIRouter:
                 authorization=request.headers.get("authorization", ""),
                 deps=c.request_deps(),
             )
+        if status >= 400:  # goal-service's refusal, passed on in the one error shape
+            reason, detail = str(body.get("reason") or "http_error"), str(body.get("detail", ""))
+            return problem_response(status, reason, detail)
         return JSONResponse(body, status_code=status)
 
     @router.post("/sessions/{session_id}/requests/{viewer_id}/accept")
@@ -222,7 +226,7 @@ def _problems() -> Iterator[None]:
     except WalletUnavailable as exc:
         raise problem(503, "wallet_unavailable", str(exc), {"Retry-After": "5"}) from exc
     except CommandsNotSent as exc:
-        raise problem(503, "kafka_unavailable", str(exc), {"Retry-After": "5"}) from exc
+        raise problem(503, "broker_unavailable", str(exc), {"Retry-After": "5"}) from exc
     except GoalServiceUnavailable as exc:
         raise problem(503, "goal_service_unavailable", str(exc), {"Retry-After": "2"}) from exc
 

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from livestream_schemas.base import Message
@@ -48,13 +49,13 @@ def create_api(c: Container) -> FastAPI:
         except Exception as exc:
             # Not acknowledged, so the wallet sends it again; the id stays unpublished.
             log.exception("wallet callback not published")
-            raise problem(503, "not_published", type(exc).__name__) from exc
+            raise problem(503, "broker_unavailable", type(exc).__name__) from exc
         return {"status": "accepted", "duplicate": not fresh}
 
     @app.get("/balances/{user_id}")
     async def balance(user_id: str, caller: CallerDep) -> dict[str, Any]:
         if caller.user_id != user_id:
-            raise problem(403, "forbidden", "a caller may read only their own balance")
+            raise problem(403, "not_owner", "a caller may read only their own balance")
         try:
             return await read_balance(user_id, users=c.users, wallet=c.wallet)
         except UnknownUser as exc:
@@ -84,11 +85,7 @@ def _verified_callback(
     try:
         return TransactionCreated.model_validate_json(raw)
     except ValidationError as exc:
-        raise problem(422, "invalid_body", _summary(exc)) from exc
-
-
-def _summary(exc: ValidationError) -> str:
-    return "; ".join(
-        f"{'.'.join(str(p) for p in e.get('loc', ())) or 'body'}: {e.get('msg', '')}"
-        for e in exc.errors()
-    )
+        # The same 422 as any malformed request: invalid_request, each refused field listed.
+        raise RequestValidationError(
+            [{**e, "loc": ("body", *e["loc"])} for e in exc.errors(include_input=False)]
+        ) from exc
