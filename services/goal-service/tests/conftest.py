@@ -11,6 +11,7 @@ from pymongo import AsyncMongoClient
 from goal_service.config import Settings
 from goal_service.domain.goal import new_goal
 from goal_service.entrypoints.api import create_api
+from service_kit.conformance import response_hook
 
 from .fakes import (
     SESSION_ID,
@@ -89,7 +90,11 @@ def c() -> FakeContainer:
 
 @pytest.fixture
 def http(c: FakeContainer) -> TestClient:
-    return TestClient(create_api(c))  # type: ignore[arg-type]
+    app = create_api(c)  # type: ignore[arg-type]
+    client = TestClient(app)
+    # Every answer the tests provoke must be one the OpenAPI document describes.
+    client.event_hooks = {"response": [response_hook(app)]}
+    return client
 
 
 @pytest.fixture

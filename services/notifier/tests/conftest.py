@@ -9,6 +9,7 @@ from notifier.bootstrap import Container
 from notifier.config import Settings
 from notifier.entrypoints.api import create_api
 from service_kit.auth import issue_token
+from service_kit.conformance import CheckedTransport
 
 from .fakes import FakeChannelStates, FakePublishedEvents, FakePublisher, FakeUsers
 
@@ -45,7 +46,7 @@ async def client(
     real_client = container.client
     container.pusher, container.published = publisher, published
     container.states, container.users = states, users
-    transport = httpx.ASGITransport(app=create_api(container))
+    transport = CheckedTransport(create_api(container))
     async with httpx.AsyncClient(transport=transport, base_url="http://notifier") as http:
         yield http
     await real_client.close()

@@ -14,6 +14,7 @@ from session_service_fakes import (
 )
 
 from service_kit.auth import issue_token
+from service_kit.conformance import CheckedTransport
 from session_service.bootstrap import Container
 from session_service.config import Settings
 from session_service.entrypoints.api import create_api
@@ -77,7 +78,7 @@ class ExclusiveWorld:
         self.c.publisher = self.publisher = FakePublisher()  # type: ignore[assignment]
         self.c.clock = self.clock = _Clock()
         self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_api(self.c)), base_url="http://test"
+            transport=CheckedTransport(create_api(self.c)), base_url="http://test"
         )
 
     def headers(self, user: str | None) -> dict[str, str]:

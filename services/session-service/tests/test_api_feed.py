@@ -11,6 +11,7 @@ from session_service_fakes import T0, FakeFeed, FakeSessions, make_session
 
 from livestream_schemas.goals import SHOW_FUNDING_GOAL, TRIGGER_EXCLUSIVE_GOAL
 from service_kit.auth import issue_token
+from service_kit.conformance import CheckedTransport
 from session_service.bootstrap import Container
 from session_service.config import Settings
 from session_service.domain.feed import FeedEntry
@@ -51,7 +52,7 @@ async def http(feed: FakeFeed) -> AsyncIterator[httpx.AsyncClient]:
     c = Container(Settings())
     c.sessions = FakeSessions(make_session(SID), make_session("b" * 24))
     c.feed = feed
-    transport = httpx.ASGITransport(app=create_api(c))
+    transport = CheckedTransport(create_api(c))
     # The streamer reads their own feed unless a test says otherwise.
     async with httpx.AsyncClient(
         transport=transport, base_url="http://test", headers=auth("streamer-1")

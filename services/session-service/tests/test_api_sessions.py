@@ -11,6 +11,7 @@ from session_service_fakes import T0, Clock, FakePublisher, FakeSessions
 
 from livestream_schemas.sessions import SessionEnded
 from service_kit.auth import issue_token
+from service_kit.conformance import CheckedTransport
 from session_service.bootstrap import Container
 from session_service.config import Settings
 from session_service.domain.session import Status
@@ -28,7 +29,7 @@ class Api:
         c.clock = Clock()
         c.publisher = self.publisher = FakePublisher()  # type: ignore[assignment]
         self.http = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=create_api(c)), base_url="http://test"
+            transport=CheckedTransport(create_api(c)), base_url="http://test"
         )
 
     def auth(self, user_id: str) -> dict[str, str]:

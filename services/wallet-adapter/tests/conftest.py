@@ -3,6 +3,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
+from service_kit.conformance import CheckedTransport
 from wallet_adapter.bootstrap import Container
 from wallet_adapter.config import Settings
 from wallet_adapter.entrypoints.api import create_api
@@ -33,7 +34,7 @@ async def edge(users, wallet):  # type: ignore[no-untyped-def]
     container = Container(Settings(wallet_callback_secret=SECRET, wallet_callback_max_skew_s=300))
     container.publisher = FakePublisher()  # type: ignore[assignment]
     container.users, container.wallet, container.seen = users, wallet, FakeSeen()
-    transport = httpx.ASGITransport(app=create_api(container))
+    transport = CheckedTransport(create_api(container))
     async with httpx.AsyncClient(transport=transport, base_url="http://adapter") as client:
         yield client, container
     await container.client.close()

@@ -9,10 +9,10 @@ from typing import Annotated, Any, TypeVar
 from fastapi import APIRouter, FastAPI, Header, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ValidationError
 
-from livestream_schemas.bounds import EpochSeconds
 from service_kit.http import CallerDep, create_app, documented_body, problem
+from service_kit.openapi import errors
 from service_kit.problems import problem_response
 from service_kit.runner import api_lifespan
 from session_service.bootstrap import Container
@@ -31,7 +31,16 @@ from session_service.domain.errors import (
     TriggerForbidden,
 )
 from session_service.domain.feed import DEFAULT_FEED_LIMIT, MAX_FEED_LIMIT
-from session_service.domain.session import MAX_DURATION_S, Pricing
+from session_service.entrypoints.models import (
+    ExclusiveEnding,
+    Feed,
+    OpenRequests,
+    OpenSessionBody,
+    RequestAnswered,
+    SessionView,
+    TriggerAccepted,
+    TriggerExclusiveBody,
+)
 from session_service.handlers import exclusive_requests as requests
 from session_service.handlers import sessions as session_handlers
 from session_service.handlers.trigger_exclusive import (
@@ -56,22 +65,22 @@ _STATUS: dict[type[DomainError], int] = {
 }
 
 
-class OpenSessionBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    title: str = Field(default="", max_length=200)
-    pricing: Pricing
-
-
-class TriggerExclusiveBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    exp: EpochSeconds = Field(description="epoch seconds; future, at most max_exclusive_request_s")
-    duration: int = Field(
-        gt=0, le=MAX_DURATION_S, description="seconds; one of the session's priced durations"
-    )
-
-
+NOT_FOUND = errors({404: "session_not_found"})
+ENDING: dict[int | str, dict[str, Any]] = {
+    202: {"model": ExclusiveEnding, "description": "the exclusive session is ending"}
+}
+ANSWER_ROUTE: dict[str, Any] = {
+    "response_model": RequestAnswered,
+    "responses": errors(
+        {
+            403: "not_owner: only the streamer answers",
+            404: "session_not_found, request_not_found",
+            409: "request_{outcome} (request_expired, request_declined, ...), not_paid, "
+            "already_exclusive",
+            503: "answer_pending: retry the same call; goal_service_unavailable",
+        }
+    ),
+}
 M = TypeVar("M", bound=BaseModel)
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", max_length=200)]
 FeedLimit = Annotated[int, Query(ge=1, le=MAX_FEED_LIMIT)]
@@ -87,7 +96,13 @@ def create_api(c: Container) -> FastAPI:
 def _router(c: Container) -> APIRouter:
     router = APIRouter()
 
-    @router.post("/sessions", status_code=201, openapi_extra=documented_body(OpenSessionBody))
+    @router.post(
+        "/sessions",
+        status_code=201,
+        openapi_extra=documented_body(OpenSessionBody),
+        response_model=SessionView,
+        response_model_exclude_unset=True,
+    )
     async def open_session(caller: CallerDep, request: Request) -> dict[str, Any]:
         body = await _body(request, OpenSessionBody)
         session = await session_handlers.open_session(
@@ -99,13 +114,23 @@ def _router(c: Container) -> APIRouter:
         )
         return session_handlers.session_view(session, viewer_id=caller.user_id)
 
-    @router.get("/sessions/{session_id}")
+    @router.get(
+        "/sessions/{session_id}",
+        response_model=SessionView,
+        response_model_exclude_unset=True,
+        responses=NOT_FOUND,
+    )
     async def read_session(session_id: str, caller: CallerDep) -> dict[str, Any]:
         with _problems():
             session = await session_handlers.read_session(session_id, sessions=c.sessions)
         return session_handlers.session_view(session, viewer_id=caller.user_id)
 
-    @router.get("/sessions/{session_id}/feed")
+    @router.get(
+        "/sessions/{session_id}/feed",
+        response_model=Feed,
+        response_model_exclude_unset=True,
+        responses=NOT_FOUND,
+    )
     async def read_feed(
         session_id: str, caller: CallerDep, limit: FeedLimit = DEFAULT_FEED_LIMIT
     ) -> dict[str, Any]:
@@ -116,7 +141,18 @@ def _router(c: Container) -> APIRouter:
         views = [session_handlers.feed_view(e, viewer_id=caller.user_id) for e in entries]
         return {"session_id": session_id, "entries": views}
 
-    @router.post("/sessions/{session_id}/end")
+    @router.post(
+        "/sessions/{session_id}/end",
+        response_model=SessionView,
+        response_model_exclude_unset=True,
+        responses=errors(
+            {
+                403: "not_owner: only the streamer ends their session",
+                404: "session_not_found",
+                503: "broker_unavailable",
+            }
+        ),
+    )
     async def end_session(session_id: str, caller: CallerDep) -> dict[str, Any]:
         with _problems():
             session = await session_handlers.end_session(
@@ -132,6 +168,18 @@ def _router(c: Container) -> APIRouter:
         "/sessions/{session_id}/trigger_exclusive",
         status_code=202,
         openapi_extra=documented_body(TriggerExclusiveBody),
+        response_model=TriggerAccepted,
+        responses=errors(
+            {
+                403: "own_session, blocked_by_streamer, funding_not_ended, show_not_done, "
+                "already_exclusive, insufficient_balance",
+                404: "session_not_found",
+                409: "request_open: your request on this session is still open",
+                422: "invalid_request, invalid_exp, duration_not_allowed, idempotency_key_reused",
+                429: "LivestreamTriggerQuotaExceeded: cooldown after a refused request",
+                503: "broker_unavailable, wallet_unavailable",
+            }
+        ),
     )
     async def trigger(
         session_id: str, caller: CallerDep, request: Request, idempotency_key: IdempotencyKey = None
@@ -157,7 +205,12 @@ def _requests_router(c: Container) -> APIRouter:
     """The streamer answers exclusive requests; either side ends the exclusive session."""
     router = APIRouter()
 
-    @router.get("/sessions/{session_id}/requests")
+    @router.get(
+        "/sessions/{session_id}/requests",
+        response_model=OpenRequests,
+        response_model_exclude_unset=True,
+        responses=errors({403: "not_owner", 404: "session_not_found"}),
+    )
     async def list_requests(session_id: str, caller: CallerDep) -> dict[str, Any]:
         with _problems():
             open_ = await requests.list_requests(
@@ -182,19 +235,30 @@ def _requests_router(c: Container) -> APIRouter:
             return problem_response(status, reason, detail)
         return JSONResponse(body, status_code=status)
 
-    @router.post("/sessions/{session_id}/requests/{viewer_id}/accept")
+    @router.post("/sessions/{session_id}/requests/{viewer_id}/accept", **ANSWER_ROUTE)
     async def accept(
         session_id: str, viewer_id: str, caller: CallerDep, request: Request
     ) -> JSONResponse:
         return await answer(session_id, viewer_id, requests.ACCEPT, request, caller.user_id)
 
-    @router.post("/sessions/{session_id}/requests/{viewer_id}/decline")
+    @router.post("/sessions/{session_id}/requests/{viewer_id}/decline", **ANSWER_ROUTE)
     async def decline(
         session_id: str, viewer_id: str, caller: CallerDep, request: Request
     ) -> JSONResponse:
         return await answer(session_id, viewer_id, requests.DECLINE, request, caller.user_id)
 
-    @router.post("/sessions/{session_id}/requests/{viewer_id}/end")
+    @router.post(
+        "/sessions/{session_id}/requests/{viewer_id}/end",
+        response_model=ExclusiveEnding,
+        responses=ENDING
+        | errors(
+            {
+                403: "not_owner: only the streamer or that viewer",
+                404: "session_not_found, request_not_found",
+                409: "not_exclusive: no exclusive session of this viewer is running",
+            }
+        ),
+    )
     async def end(session_id: str, viewer_id: str, caller: CallerDep) -> JSONResponse:
         with _problems():
             status, body = await requests.end_exclusive(

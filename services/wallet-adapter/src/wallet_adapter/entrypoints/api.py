@@ -5,15 +5,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
-from typing import Any
+from typing import Literal
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import ValidationError
+from pydantic import BaseModel, Field, ValidationError
 
 from livestream_schemas.base import Message
 from livestream_schemas.wallet import TransactionCreated
 from service_kit.http import CallerDep, create_app, documented_body, problem
+from service_kit.openapi import errors
 from service_kit.runner import api_lifespan
 from wallet_adapter.bootstrap import Container
 from wallet_adapter.config import Settings
@@ -25,12 +26,26 @@ from wallet_adapter.ports import UnknownUser, WalletUnavailable
 log = logging.getLogger(__name__)
 
 
+class CallbackAccepted(BaseModel):
+    status: Literal["accepted"]
+    duplicate: bool = Field(description="the wallet sent this transaction before")
+
+
+class Balance(BaseModel):
+    user_id: str
+    wallet_id: str
+    balance: int = Field(description="coins")
+
+
 # The body and headers are read raw (the signature covers the exact bytes), so they are
 # documented here rather than declared as parameters.
 _CALLBACK_DOC = documented_body(TransactionCreated) | {
     "parameters": [
-        {"name": name, "in": "header", "required": True, "schema": {"type": "string"}}
-        for name in ("X-Wallet-Timestamp", "X-Wallet-Signature")
+        {"name": name, "in": "header", "required": True, "schema": schema}
+        for name, schema in (
+            ("X-Wallet-Timestamp", {"type": "string", "pattern": "^[0-9]{1,12}$"}),
+            ("X-Wallet-Signature", {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}),
+        )
     ]
 }
 
@@ -41,8 +56,21 @@ def create_api(c: Container) -> FastAPI:
     async def publish(message: Message, event_id: str) -> None:
         await c.publisher.publish(message, event_id=event_id)
 
-    @app.post("/notify/wallet/transaction", openapi_extra=_CALLBACK_DOC)
-    async def wallet_callback(request: Request) -> dict[str, Any]:
+    @app.post(
+        "/notify/wallet/transaction",
+        openapi_extra=_CALLBACK_DOC,
+        responses=errors(
+            {
+                401: "missing_signature, invalid_timestamp, invalid_signature, stale_signature, "
+                "bad_signature, not_configured: the HMAC "
+                "over {timestamp}.{body} does not verify",
+                413: "body_too_large",
+                422: "invalid_request: not a transaction",
+                503: "broker_unavailable: not published; the wallet sends it again",
+            }
+        ),
+    )
+    async def wallet_callback(request: Request) -> CallbackAccepted:
         message = _verified_callback(await request.body(), request.headers, c.settings)
         try:
             fresh = await accept_wallet_callback(message, seen=c.seen, publish=publish)
@@ -50,14 +78,25 @@ def create_api(c: Container) -> FastAPI:
             # Not acknowledged, so the wallet sends it again; the id stays unpublished.
             log.exception("wallet callback not published")
             raise problem(503, "broker_unavailable", type(exc).__name__) from exc
-        return {"status": "accepted", "duplicate": not fresh}
+        return CallbackAccepted(status="accepted", duplicate=not fresh)
 
-    @app.get("/balances/{user_id}")
-    async def balance(user_id: str, caller: CallerDep) -> dict[str, Any]:
+    @app.get(
+        "/balances/{user_id}",
+        responses=errors(
+            {
+                403: "not_owner: a caller may read only their own balance",
+                404: "unknown_user: the wallet does not know this user",
+                503: "wallet_unavailable",
+            }
+        ),
+    )
+    async def balance(user_id: str, caller: CallerDep) -> Balance:
         if caller.user_id != user_id:
             raise problem(403, "not_owner", "a caller may read only their own balance")
         try:
-            return await read_balance(user_id, users=c.users, wallet=c.wallet)
+            return Balance.model_validate(
+                await read_balance(user_id, users=c.users, wallet=c.wallet)
+            )
         except UnknownUser as exc:
             raise problem(404, "unknown_user", str(exc)) from exc
         except WalletUnavailable as exc:
