@@ -34,6 +34,8 @@ from journeys.flows import (
 )
 from journeys.stack import PusherClient, Stack, User, eventually
 
+ADD_USERS_AT_ONCE = 10
+
 VIEWER_COINS = 1_000
 TICKET_PRICE = 10
 WAIT_S = 60.0
@@ -90,7 +92,10 @@ class Bench:
         users = [(s, 0) for s in [*self.streamers, self.show_streamer, self.probe]]
         users += [(v, VIEWER_COINS) for v in self.viewers]
         users += list(zip(self.buyers, self.buyer_coins, strict=True))
-        await asyncio.gather(*(self.stack.add_user(u, coins) for u, coins in users))
+        # In chunks: hundreds at once outwait the HTTP pool on a loaded machine.
+        for start in range(0, len(users), ADD_USERS_AT_ONCE):
+            chunk = users[start : start + ADD_USERS_AT_ONCE]
+            await asyncio.gather(*(self.stack.add_user(u, coins) for u, coins in chunk))
         await self.stack.wait_users_known(*(u for u, _ in users))
         self.users = [u for u, _ in users]
 

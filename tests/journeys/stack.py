@@ -76,7 +76,9 @@ class Stack:
 
     def __init__(self, ep: Endpoints | None = None) -> None:
         self.ep = ep or Endpoints()
-        self.http = httpx.AsyncClient(timeout=10)
+        # Idle connections go before uvicorn's 5 s keep-alive closes them: reusing one the
+        # server is closing fails with a ReadError on a loaded machine.
+        self.http = httpx.AsyncClient(timeout=10, limits=httpx.Limits(keepalive_expiry=2))
         self.publisher = Publisher(
             KitSettings(service_name="journeys", kafka_bootstrap_servers=self.ep.kafka)
         )
