@@ -41,6 +41,14 @@ def error_shape_problems(status: int, body: Any, content_type: str = PROBLEM_JSO
     return problems
 
 
+def media_type(headers: Any) -> str:
+    """The content type without parameters (schemathesis gives each header as a list)."""
+    value = headers.get("content-type") or headers.get("Content-Type") or ""
+    if isinstance(value, list):
+        value = value[0] if value else ""
+    return str(value).split(";", 1)[0].strip()
+
+
 def _operations(base: str) -> list[Any]:
     schema = schemathesis.openapi.from_url(f"{base}/openapi.json", timeout=10)
     return [result.ok() for result in schema.get_all_operations()]
@@ -77,7 +85,7 @@ def test_no_request_gets_a_5xx_and_every_error_has_the_documented_shape(
             where = f"{case.method} {case.formatted_path} -> {response.status_code}"
             assert response.status_code < 500, f"{where}: {response.text[:300]}"
             if response.status_code >= 400:
-                content_type = response.headers.get("content-type", "")
+                content_type = media_type(response.headers)
                 problems = error_shape_problems(response.status_code, response.json(), content_type)
                 assert not problems, f"{where}: {problems}"
 
