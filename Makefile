@@ -13,7 +13,7 @@ API_DOCS := goal_service=services/goal-service/openapi.json \
             wallet_adapter=services/wallet-adapter/openapi.json \
             notifier=services/notifier/openapi.json
 
-.PHONY: images run test lint fmt install install-python stack services stop status reset schemas api-docs lock demo bench deploy-check k8s-topics
+.PHONY: unit images run test lint fmt install install-python stack services stop status reset schemas api-docs lock demo bench deploy-check k8s-topics
 
 run: install ## install, start the stack and the services, load fixtures, demonstrate both flows
 	$(STACK) start all
@@ -21,6 +21,9 @@ run: install ## install, start the stack and the services, load fixtures, demons
 
 test: ## install, start what the tests need, lint, run all tests (or PYTEST_ARGS), stop what it started
 	deploy/local/test.sh $(PYTEST_ARGS)
+
+unit: install-python ## the tests that need no running stack (no Kafka, FerretDB, Sockudo, services)
+	$(PY) -m pytest -m "not integration and not journey" -q -p no:cacheprovider $(PYTEST_ARGS)
 
 images: install-python ## build every image, run each api and worker image against the native stack
 	deploy/containers/images.sh all
@@ -68,10 +71,9 @@ schemas: install-python ## regenerate the committed JSON Schema files and the As
 api-docs: install-python ## regenerate each service's committed OpenAPI document
 	$(PY) -m service_kit.openapi $(API_DOCS)
 
-lock: ## re-resolve dependencies after editing a pyproject.toml
-	uv lock
-	uv export --frozen --no-emit-workspace --no-header --all-groups > requirements.lock
-	uv export --frozen --no-emit-workspace --no-header --no-dev > requirements.runtime.lock
+lock: ## re-resolve uv.lock after editing a pyproject.toml; export the images' runtime lock from it
+	$(STACK) uv lock
+	$(STACK) uv export --frozen --no-emit-workspace --no-header --no-dev > requirements.runtime.lock
 
 bench:
 	source deploy/local/env.sh && cd tests && ../$(PY) -m journeys.bench

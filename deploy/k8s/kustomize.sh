@@ -10,13 +10,16 @@ BIN="$CACHE/kustomize-$VERSION/kustomize"
 
 if [[ ! -x "$BIN" ]]; then
   command -v go >/dev/null || { echo "kustomize.sh: Go is needed to build kustomize" >&2; exit 1; }
-  echo "kustomize.sh: building kustomize $VERSION from the Go module proxy (once)" >&2
+  log() { echo "kustomize.sh: $*" >&2; }
+  # shellcheck source=deploy/local/progress.sh
+  source "$(dirname "${BASH_SOURCE[0]}")/../local/progress.sh"
   mkdir -p "$CACHE"
   tmp="$(mktemp -d "$CACHE/kustomize-build.XXXXXX")"
-  trap 'rm -rf "$tmp"' EXIT
+  trap 'rm -rf "$tmp" "$tmp.log"' EXIT
   # Build outside any module so the repository's files play no part; rename is atomic, so
   # two runs racing here both end with a whole binary.
-  (cd "$tmp" && GOBIN="$tmp" CGO_ENABLED=0 go install "sigs.k8s.io/kustomize/kustomize/v5@$VERSION")
+  (cd "$tmp" && long_step "building kustomize $VERSION" "$tmp.log" \
+    env GOBIN="$tmp" CGO_ENABLED=0 go install -v "sigs.k8s.io/kustomize/kustomize/v5@$VERSION")
   mkdir -p "$(dirname "$BIN")"
   mv -f "$tmp/kustomize" "$BIN"
 fi

@@ -24,6 +24,9 @@ KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
 # Keyed by our Go main too, so a changed main is rebuilt rather than a stale binary reused.
 FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION-$(cat "$HERE/ferretdb/"{main.go,go.mod,go.sum} | sha1sum | cut -c1-10)/ferretdb"
 SOCKUDO_BIN="$CACHE/sockudo-$SOCKUDO_VERSION/bin/sockudo"
+UV="$CACHE/uv-$UV_VERSION/bin/uv"
+# shellcheck source=deploy/local/progress.sh
+source "$HERE/progress.sh"
 
 # LSG_WORKERS worker processes per service (one consumer group each): goal-service.worker,
 # goal-service.worker-2, ... Kafka spreads the partitions (6 per topic) between them.
@@ -63,28 +66,32 @@ wait_for() { # name seconds command...
 http_ok() { curl -fs -o /dev/null --max-time 2 "$1"; }
 
 # ---------------------------------------------------------------- install
+# uv, pinned, installed once into the cache: every later command finds it there.
+install_uv() {
+  [[ -x "$UV" ]] && return
+  local dir="${UV%/bin/uv}"
+  rm -rf "$dir.partial"
+  long_step "installing uv $UV_VERSION into the cache (once)" "$VAR/log/install-uv.log" \
+    python3 -m pip install --disable-pip-version-check --no-warn-script-location --progress-bar off \
+    --target "$dir.partial" "uv==$UV_VERSION"
+  rm -rf "$dir" && mv "$dir.partial" "$dir"
+}
+
+# .venv is exactly uv.lock (every group; the workspace packages editable), refreshed when
+# the lock changed since the last sync.
 install_python() {
-  if ! command -v uv >/dev/null 2>&1; then
-    log "installing uv"; python3 -m pip install --quiet --user uv || python3 -m pip install --quiet uv
-    export PATH="$HOME/.local/bin:$PATH"
-  fi
-  if [[ ! -x "$PY" ]] || ! cmp -s "$ROOT/requirements.lock" "$ROOT/.venv/.requirements.lock"; then
-    log "installing Python dependencies into .venv"
-    uv venv --quiet --allow-existing --python 3.11 "$ROOT/.venv"
-    uv pip sync --quiet -p "$PY" "$ROOT/requirements.lock"
-    uv pip install --quiet -p "$PY" --no-deps \
-      -e "$ROOT/schemas" -e "$ROOT/libs/service-kit" -e "$ROOT/deploy/local/wallet-sandbox" \
-      -e "$ROOT/services/goal-service" -e "$ROOT/services/session-service" \
-      -e "$ROOT/services/wallet-adapter" -e "$ROOT/services/notifier" -e "$ROOT/deploy/local/dev-login"
-    cp "$ROOT/requirements.lock" "$ROOT/.venv/.requirements.lock"
-  fi
+  install_uv
+  [[ -x "$PY" ]] && cmp -s "$ROOT/uv.lock" "$ROOT/.venv/.uv.lock" && return
+  long_step "installing Python dependencies into .venv (uv sync --frozen)" \
+    "$VAR/log/install-python.log" "$UV" sync --frozen --all-groups --python 3.11 --project "$ROOT"
+  cp "$ROOT/uv.lock" "$ROOT/.venv/.uv.lock"
 }
 
 install_kafka() {
   [[ -f "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" ]] && return
   command -v mvn >/dev/null || die "Maven is needed to fetch Kafka"
-  log "fetching Kafka $KAFKA_VERSION from Maven Central"
-  mvn -q -B -f "$HERE/kafka/pom.xml" package -Dkafka.version="$KAFKA_VERSION" \
+  long_step "fetching Kafka $KAFKA_VERSION from Maven Central" "$VAR/log/install-kafka.log" \
+    mvn -B -f "$HERE/kafka/pom.xml" package -Dkafka.version="$KAFKA_VERSION" \
     -Dkafka.libs="$KAFKA_LIBS.partial"
   rm -rf "$KAFKA_LIBS" && mv "$KAFKA_LIBS.partial" "$KAFKA_LIBS"
   rm -rf "$HERE/kafka/target"
@@ -93,9 +100,11 @@ install_kafka() {
 install_ferretdb() {
   [[ -x "$FERRETDB_BIN" ]] && return
   command -v go >/dev/null || die "Go is needed to build FerretDB"
-  log "building FerretDB $FERRETDB_VERSION from the Go module proxy"
   mkdir -p "$(dirname "$FERRETDB_BIN")"
-  (cd "$HERE/ferretdb" && CGO_ENABLED=0 go build -trimpath -o "$FERRETDB_BIN.partial" .)
+  # -v names each package as it is compiled: the heartbeat shows how far the build is.
+  (cd "$HERE/ferretdb" && long_step \
+    "building FerretDB $FERRETDB_VERSION from the Go module proxy" "$VAR/log/install-ferretdb.log" \
+    env CGO_ENABLED=0 go build -v -trimpath -o "$FERRETDB_BIN.partial" .)
   mv "$FERRETDB_BIN.partial" "$FERRETDB_BIN"
 }
 
@@ -118,18 +127,21 @@ install_sockudo() {
     log "installing protoc (Debian package protobuf-compiler), needed by Sockudo's build"
     apt_install protobuf-compiler
   fi
-  log "building Sockudo $SOCKUDO_VERSION with cargo (local adapter only; about 9 min on 2 cores, once)"
-  local started=$SECONDS
-  CARGO_TARGET_DIR="$CACHE/cargo-target" cargo install sockudo --version "$SOCKUDO_VERSION" \
-    --locked --no-default-features --features local --root "$CACHE/sockudo-$SOCKUDO_VERSION" --quiet
-  log "Sockudo built in $((SECONDS - started))s"
+  # cargo's progress bar (N/M crates) goes to the log even though it is no terminal.
+  long_step "building Sockudo $SOCKUDO_VERSION with cargo (local adapter only; once)" \
+    "$VAR/log/install-sockudo.log" env CARGO_TARGET_DIR="$CACHE/cargo-target" \
+    CARGO_TERM_PROGRESS_WHEN=always CARGO_TERM_PROGRESS_WIDTH=110 cargo install sockudo --version "$SOCKUDO_VERSION" \
+    --locked --no-default-features --features local --root "$CACHE/sockudo-$SOCKUDO_VERSION"
 }
 
 apt_install() { # package... (Debian's packages, without their recommends)
-  log "installing $* from Debian's packages"
+  long_step "installing $* from Debian's packages" "$VAR/log/install-apt.log" apt_get "$@"
+}
+
+apt_get() {
   local sudo=(); [[ $(id -u) -eq 0 ]] || sudo=(sudo)
-  "${sudo[@]}" apt-get update -qq
-  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+  "${sudo[@]}" apt-get update -q
+  "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$@"
 }
 
 # The gateway is Debian's nginx; the browser test drives Debian's chromium (Playwright's own
@@ -143,8 +155,8 @@ install_system() {
 # The live page: npm ci from the committed lock when it changed, then an esbuild bundle.
 install_web() {
   if ! cmp -s "$WEB/package-lock.json" "$WEB/node_modules/.package-lock.json.installed"; then
-    log "installing the live page's npm packages"
-    (cd "$WEB" && npm ci --no-audit --no-fund --silent)
+    (cd "$WEB" && long_step "installing the live page's npm packages (npm ci)" \
+      "$VAR/log/install-npm.log" npm ci --no-audit --no-fund --loglevel=http)
     cp "$WEB/package-lock.json" "$WEB/node_modules/.package-lock.json.installed"
   fi
   (cd "$WEB" && node build.mjs >/dev/null)
@@ -330,6 +342,7 @@ cmd="${1:-status}" what="${2:-all}"
 case "$cmd:$what" in
   install:*) install_all ;;
   install-python:*) install_python ;;
+  uv:*) shift; install_uv; exec "$UV" --project "$ROOT" "$@" ;;
   binaries:*) printf '%s\n' "KAFKA_LIBS=$KAFKA_LIBS" "FERRETDB_BIN=$FERRETDB_BIN" "SOCKUDO_BIN=$SOCKUDO_BIN" ;;
   start:infra) start_infra ;;
   start:services) start_services ;;
