@@ -32,3 +32,8 @@ def checker() -> ModuleType:
 @pytest.fixture(scope="session")
 def generator() -> ModuleType:
     return _load("generate")
+
+
+@pytest.fixture(scope="session")
+def configs() -> ModuleType:
+    return _load("check_configs")
