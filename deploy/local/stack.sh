@@ -237,7 +237,8 @@ start_infra() {
   start_ferretdb
   wait_for ferretdb 30 port_open "$FERRETDB_PORT"
   wait_for sockudo 30 http_ok "http://127.0.0.1:$SOCKUDO_PORT/up/$PUSHER_APP_ID"
-  wait_for kafka 90 port_open "$KAFKA_PORT"
+  # A JVM under load (a shared 2-core machine) can take minutes; a dead one fails at once.
+  wait_for kafka 240 port_open "$KAFKA_PORT"
   install_python
   "$PY" -m service_kit.admin ensure-topics --timeout 90
   log "infra ready in $((SECONDS - t))s (kafka :$KAFKA_PORT, ferretdb :$FERRETDB_PORT on postgres :$POSTGRES_PORT, sockudo :$SOCKUDO_PORT)"
