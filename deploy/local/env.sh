@@ -1,13 +1,15 @@
 # Ports and credentials of the local stack. Sourced by stack.sh, the Makefile's
 # targets and the test fixtures; anything already set in the environment wins.
 # LSG_PORT_OFFSET shifts every port, so two checkouts can each run a stack side by side.
+# No two bases differ by a multiple of 400 (the offsets checkouts are given), or one
+# checkout's port would be another's (Sockudo's once landed on goal-service's).
 : "${LSG_PORT_OFFSET:=0}"
 : "${KAFKA_PORT:=$((39092 + LSG_PORT_OFFSET))}"
 : "${KAFKA_CONTROLLER_PORT:=$((39093 + LSG_PORT_OFFSET))}"
 : "${FERRETDB_PORT:=$((37017 + LSG_PORT_OFFSET))}"
 : "${POSTGRES_PORT:=$((35432 + LSG_PORT_OFFSET))}"
-: "${SOCKUDO_PORT:=$((36001 + LSG_PORT_OFFSET))}"
-: "${SOCKUDO_METRICS_PORT:=$((36901 + LSG_PORT_OFFSET))}"
+: "${SOCKUDO_PORT:=$((36051 + LSG_PORT_OFFSET))}"
+: "${SOCKUDO_METRICS_PORT:=$((36951 + LSG_PORT_OFFSET))}"
 : "${WALLET_SANDBOX_PORT:=$((38005 + LSG_PORT_OFFSET))}"
 # The local gateway (nginx: the live page, the four APIs, the Pusher socket) and its dev login.
 : "${GATEWAY_PORT:=$((35480 + LSG_PORT_OFFSET))}"

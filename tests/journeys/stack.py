@@ -35,7 +35,7 @@ class Endpoints:
     notifier: str = f"http://127.0.0.1:{_env('NOTIFIER_PORT', '38004')}"
     sandbox: str = f"http://127.0.0.1:{_env('WALLET_SANDBOX_PORT', '38005')}"
     pusher_ws: str = (
-        f"ws://{_env('PUSHER_HOST', '127.0.0.1')}:{_env('PUSHER_PORT', '36001')}"
+        f"ws://{_env('PUSHER_HOST', '127.0.0.1')}:{_env('PUSHER_PORT', '36051')}"
         f"/app/{_env('PUSHER_KEY', 'local-key')}?protocol=7&client=journeys&version=1.0"
     )
     kafka: str = _env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:39092")
