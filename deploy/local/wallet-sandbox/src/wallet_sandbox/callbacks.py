@@ -86,7 +86,7 @@ class CallbackDeliverer:
         for item in due:
             doc = await self.ledger.transactions.find_one({"_id": item["_id"]})
             if doc is None or not doc.get("callback_pending"):
-                await self.ledger.inflight.delete_one({"_id": item["_id"]})
+                await self._untrack(item["_id"])
                 continue
             delivered += await self._deliver(doc)
         return delivered
@@ -109,10 +109,15 @@ class CallbackDeliverer:
             await self.ledger.transactions.update_one(
                 {"_id": doc["_id"]}, {"$set": {"callback_pending": False, "delivered_at": now()}}
             )
-            await self.ledger.inflight.delete_one({"_id": doc["_id"]})
+            await self._untrack(doc["_id"])
             return True
         await self._retry_later(doc, error)
         return False
+
+    async def _untrack(self, txn_id: str) -> None:
+        # Only the callback stage is the deliverer's: an entry put back to `pending` meanwhile
+        # (a transaction to finish) stays listed for `resume_stale`.
+        await self.ledger.inflight.delete_one({"_id": txn_id, "stage": "callback"})
 
     async def _retry_later(self, doc: dict[str, Any], error: str) -> None:
         attempts = doc.get("callback_attempts", 0) + 1
