@@ -145,11 +145,12 @@ apt_get() {
 }
 
 # The gateway is Debian's nginx; the browser test drives Debian's chromium (Playwright's own
-# browser download is never used).
+# browser download is never used); promtool comes with Debian's prometheus.
 install_system() {
   [[ -x $NGINX ]] || apt_install nginx
   command -v chromium >/dev/null || apt_install chromium
   command -v npm >/dev/null || apt_install nodejs npm
+  command -v promtool >/dev/null || apt_install prometheus
 }
 
 # The live page: npm ci from the committed lock when it changed, then an esbuild bundle.

@@ -11,6 +11,7 @@ from prometheus_client import Counter, Histogram
 
 from goal_service.adapters import metrics as goal_metrics
 from service_kit import metrics
+from wallet_adapter.adapters import metrics as wallet_metrics
 
 ROOT = Path(__file__).resolve().parents[2]
 OBSERVABILITY = ROOT / "deploy/observability"
@@ -18,7 +19,8 @@ OBSERVABILITY = ROOT / "deploy/observability"
 
 def _exported() -> set[str]:
     names: set[str] = set()
-    for metric in [*vars(metrics).values(), *vars(goal_metrics).values()]:
+    modules = (metrics, goal_metrics, wallet_metrics)
+    for metric in [value for module in modules for value in vars(module).values()]:
         if isinstance(metric, Histogram):
             names |= {f"{metric._name}_{s}" for s in ("bucket", "sum", "count")}
         elif isinstance(metric, Counter):

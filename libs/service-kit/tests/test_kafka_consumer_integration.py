@@ -134,15 +134,18 @@ async def test_agent_consumes_and_dead_letters_poison_then_continues(probe) -> N
         assert (await web.get("/metrics")).status_code == 404, "metrics have a port of their own"
 
     async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{METRICS_PORT}", timeout=5) as scrape:
+        name, topic = settings.service_name, settings.topic("user.updated")
+        # The probe's first pass after the dead letter: the lag and the dead-letter depth.
+        depth = (
+            f'lsg_dead_letter_messages{{service_name="{name}",topic="{settings.dlq_topic}"}} 1.0'
+        )
 
-        async def lag_exported():  # type: ignore[no-untyped-def]
+        async def probed():  # type: ignore[no-untyped-def]
             text = (await scrape.get("/metrics")).text
-            topic = settings.topic("user.updated")
-            return (
-                f'lsg_consumer_lag_messages{{partition="0",service="{settings.service_name}",topic="{topic}"}}'
-                in text
-                and text
+            lag = (
+                f'lsg_consumer_lag_messages{{partition="0",service_name="{name}",topic="{topic}"}}'
             )
+            return lag in text and depth in text and text
 
-        text = await _wait_for(lag_exported, timeout=30)
-        assert f'lsg_messages_dead_lettered_total{{service="{settings.service_name}"' in text
+        text = await _wait_for(probed, timeout=30)
+        assert f'lsg_messages_dead_lettered_total{{service_name="{name}"' in text

@@ -82,3 +82,24 @@ async def test_balance_is_one_fast_attempt() -> None:
     with pytest.raises(WalletUnavailable):
         await down.balance("w-v")
     assert len(seen) == 1
+
+
+async def test_settlements_are_counted_by_kind_and_result() -> None:
+    from prometheus_client import REGISTRY
+
+    def count(kind: str, result: str) -> float:
+        labels = {"kind": kind, "result": result}
+        return REGISTRY.get_sample_value("lsg_wallet_settlements_total", labels) or 0.0
+
+    before = {(k, r): count(k, r) for k in ("refund", "split") for r in ("ok", "refused")}
+    ok, _ = api(lambda r, n: httpx.Response(200, json={}))
+    await ok.settle("h1", "refund", "refund:h1")
+    refused, _ = api(lambda r, n: httpx.Response(409, json={"reason": "hold_settled"}))
+    await refused.split("h2", "s1", 100)
+    after = {key: count(*key) for key in before}
+    assert {key: after[key] - before[key] for key in before} == {
+        ("refund", "ok"): 1,
+        ("refund", "refused"): 0,
+        ("split", "ok"): 0,
+        ("split", "refused"): 1,
+    }

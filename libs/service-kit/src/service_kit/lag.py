@@ -1,4 +1,5 @@
-"""Consumer lag per partition, exported as lsg_consumer_lag_messages.
+"""Consumer lag per partition, exported as lsg_consumer_lag_messages, and the depth of the
+service's dead-letter topic, as lsg_dead_letter_messages.
 
 Read from the broker (committed group offsets vs. log end offsets), so it measures
 what an autoscaler or an alert cares about: how far the group is behind.
@@ -9,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from aiokafka import AIOKafkaConsumer
+from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
 
 from service_kit import metrics
@@ -61,9 +62,31 @@ class LagProbe:
             )
         return lag
 
+    async def dead_letters(self) -> int:
+        """Messages on the service's dead-letter topic not yet redriven (past the
+        `<service>.dlq-redrive` group's position; from the log start if it never ran)."""
+        admin, consumer = await self._clients()
+        topic = self.settings.dlq_topic
+        await consumer.topics()  # refreshes the metadata partitions_for_topic reads
+        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        if not tps:
+            return 0
+        redriven: dict[Any, Any] = await admin.list_consumer_group_offsets(
+            f"{self.settings.service_name}.dlq-redrive"
+        )
+        starts = await consumer.beginning_offsets(tps)
+        ends = await consumer.end_offsets(tps)
+        depth = sum(
+            max(0, ends[tp] - max(starts[tp], getattr(redriven.get(tp), "offset", -1)))
+            for tp in tps
+        )
+        metrics.DEAD_LETTERS.labels(self.settings.service_name, topic).set(depth)
+        return depth
+
     async def tick(self) -> None:
         try:
             await self.measure()
+            await self.dead_letters()
         except Exception as exc:
             log.warning("lag probe failed: %s", exc)
             await self.close()

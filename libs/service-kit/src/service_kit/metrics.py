@@ -1,39 +1,48 @@
-"""Prometheus metrics with the same names in every service (label `service`)."""
+"""Prometheus metrics with the same names in every service (label `service_name`).
+
+Not `service`: Prometheus' Kubernetes discovery gives every scraped series a `service`
+target label (a ServiceMonitor's Service), which would rename ours to `exported_service`
+and leave the alerts and panels that select on it matching nothing."""
 
 from __future__ import annotations
 
 from prometheus_client import Counter, Gauge, Histogram
 
 HTTP_REQUESTS = Counter(
-    "lsg_http_requests_total", "HTTP requests served", ["service", "method", "route", "status"]
+    "lsg_http_requests_total", "HTTP requests served", ["service_name", "method", "route", "status"]
 )
 HTTP_LATENCY = Histogram(
-    "lsg_http_request_duration_seconds", "HTTP request latency", ["service", "method", "route"]
+    "lsg_http_request_duration_seconds", "HTTP request latency", ["service_name", "method", "route"]
 )
 MESSAGES_CONSUMED = Counter(
-    "lsg_messages_consumed_total", "Kafka messages handled successfully", ["service", "topic"]
+    "lsg_messages_consumed_total", "Kafka messages handled successfully", ["service_name", "topic"]
 )
 MESSAGES_FAILED = Counter(
-    "lsg_messages_failed_total", "Handler attempts that raised", ["service", "topic"]
+    "lsg_messages_failed_total", "Handler attempts that raised", ["service_name", "topic"]
 )
 MESSAGES_DEAD_LETTERED = Counter(
     "lsg_messages_dead_lettered_total",
     "Messages sent to the dead-letter topic",
-    ["service", "topic"],
+    ["service_name", "topic"],
 )
 COMMANDS_REFUSED = Counter(
     "lsg_commands_refused_total",
     "Messages a receiver refused to act on (dead-lettered at once, never retried)",
-    ["service", "topic", "reason"],
+    ["service_name", "topic", "reason"],
 )
 MESSAGES_PUBLISHED = Counter(
-    "lsg_messages_published_total", "Kafka messages published", ["service", "topic"]
+    "lsg_messages_published_total", "Kafka messages published", ["service_name", "topic"]
 )
 HANDLER_LATENCY = Histogram(
-    "lsg_handler_duration_seconds", "Handler latency per topic", ["service", "topic"]
+    "lsg_handler_duration_seconds", "Handler latency per topic", ["service_name", "topic"]
 )
 CONSUMER_LAG = Gauge(
     "lsg_consumer_lag_messages",
     "Messages behind the partition end",
-    ["service", "topic", "partition"],
+    ["service_name", "topic", "partition"],
+)
+DEAD_LETTERS = Gauge(
+    "lsg_dead_letter_messages",
+    "Messages on the service's dead-letter topic not yet redriven",
+    ["service_name", "topic"],
 )

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
+from wallet_adapter.adapters.metrics import counted
 from wallet_adapter.ports import WalletReply, WalletTransfer, WalletUnavailable
 
 log = logging.getLogger(__name__)
@@ -59,11 +60,13 @@ class HttpWalletApi:
 
     async def settle(self, hold_id: str, outcome: str, transaction_id: str) -> WalletReply:
         path = f"/holds/{quote(hold_id, safe='')}/{outcome}"
-        return await self._command(path, {"id": transaction_id})
+        return counted(outcome, await self._command(path, {"id": transaction_id}))
 
     async def split(self, hold_id: str, settlement_id: str, release: int) -> WalletReply:
         path = f"/holds/{quote(hold_id, safe='')}/settle"
-        return await self._command(path, {"id": settlement_id, "release": release})
+        return counted(
+            "split", await self._command(path, {"id": settlement_id, "release": release})
+        )
 
     async def balance(self, wallet_id: str) -> int | None:
         """One attempt only: a balance read sits in a user's request, so fail fast."""
