@@ -67,7 +67,7 @@ async def test_a_made_up_method_is_counted_as_other(client) -> None:  # type: ig
         s.labels["method"]
         for m in metrics.HTTP_REQUESTS.collect()
         for s in m.samples
-        if s.labels.get("service") == "edge-test" and s.name.endswith("_total")
+        if s.labels.get("service_name") == "edge-test" and s.name.endswith("_total")
     ]
     assert "other" in samples
     assert not {"BREW", "X-RANDOM-1", "X-RANDOM-2"} & set(samples)
