@@ -67,8 +67,9 @@ class LagProbe:
         `<service>.dlq-redrive` group's position; from the log start if it never ran)."""
         admin, consumer = await self._clients()
         topic = self.settings.dlq_topic
-        await consumer.topics()  # refreshes the metadata partitions_for_topic reads
-        tps = [TopicPartition(topic, p) for p in consumer.partitions_for_topic(topic) or ()]
+        described = await admin.describe_topics([topic])
+        parts = [p["partition"] for t in described if not t["error_code"] for p in t["partitions"]]
+        tps = [TopicPartition(topic, p) for p in parts]
         if not tps:
             return 0
         redriven: dict[Any, Any] = await admin.list_consumer_group_offsets(
