@@ -150,7 +150,10 @@ install_system() {
   [[ -x $NGINX ]] || apt_install nginx
   command -v chromium >/dev/null || apt_install chromium
   command -v npm >/dev/null || apt_install nodejs npm
-  command -v promtool >/dev/null || apt_install prometheus
+  if ! command -v promtool >/dev/null; then
+    apt_install prometheus
+    command -v promtool >/dev/null || die "promtool not found after installing Debian's prometheus (the alert rules test needs it)"
+  fi
 }
 
 # The live page: npm ci from the committed lock when it changed, then an esbuild bundle.
