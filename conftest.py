@@ -1,13 +1,20 @@
-"""Fixtures shared by every test folder: where the real stack is."""
+"""Fixtures shared by every test folder: where the real stack is, the spans recorded."""
 
 from __future__ import annotations
 
 import os
 import socket
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from opentelemetry import trace
+from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
+from service_kit import telemetry
+from service_kit.settings import KitSettings
 
 ROOT = Path(__file__).parent
 _KEYS = (
@@ -62,3 +69,21 @@ def stack_env() -> dict[str, str]:
             f"{', '.join(down)} not reachable: start the stack with `make stack` (or make test)"
         )
     return env
+
+
+@pytest.fixture(scope="session")
+def _span_exporter() -> InMemorySpanExporter:
+    exporter = InMemorySpanExporter()
+    processors = [SimpleSpanProcessor(exporter)]
+    settings = KitSettings(service_name="tests")
+    # Once per process, as in a service: OpenTelemetry's global provider is set only once.
+    trace.set_tracer_provider(telemetry.provider_for(settings, kind="test", processors=processors))
+    return exporter
+
+
+@pytest.fixture(autouse=True)
+def spans(_span_exporter: InMemorySpanExporter) -> Iterator[InMemorySpanExporter]:
+    """The spans the code under test finished (in-process: services export their own)."""
+    _span_exporter.clear()
+    yield _span_exporter
+    _span_exporter.clear()

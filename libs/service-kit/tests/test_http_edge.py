@@ -5,6 +5,7 @@ from __future__ import annotations
 import httpx
 import pytest
 from fastapi import Request
+from opentelemetry.trace import SpanKind
 
 from service_kit import metrics
 from service_kit.http import CallerDep, create_app
@@ -73,12 +74,24 @@ async def test_a_made_up_method_is_counted_as_other(client) -> None:  # type: ig
     assert not {"BREW", "X-RANDOM-1", "X-RANDOM-2"} & set(samples)
 
 
-async def test_every_answer_carries_a_traceparent_in_the_callers_trace(client) -> None:  # type: ignore[no-untyped-def]
+async def test_every_answer_names_its_server_span_in_the_callers_trace(client, spans) -> None:  # type: ignore[no-untyped-def]
     parent = "00-" + "ab" * 16 + "-" + "cd" * 8 + "-01"
-    response = await client.get("/healthz", headers={"traceparent": parent})
-    assert response.headers["traceparent"].split("-")[1] == "ab" * 16
-    forged = await client.get("/healthz", headers={"traceparent": "00-" + "Z" * 32 + "-x-01"})
-    assert forged.headers["traceparent"].split("-")[1] != "Z" * 32
+    response = await client.post("/echo", headers={"traceparent": parent})
+    assert response.status_code == 401  # refused answers are traced too
+    _, trace_id, span_id, _ = response.headers["traceparent"].split("-")
+    assert trace_id == "ab" * 16
+    (server,) = [s for s in spans.get_finished_spans() if s.kind is SpanKind.SERVER]
+    assert format(server.context.span_id, "016x") == span_id
+    assert server.parent is not None and server.parent.span_id == int("cd" * 8, 16)
+    assert server.attributes["http.route"] == "/echo"
+    forged = await client.post("/echo", headers={"traceparent": "00-" + "Z" * 32 + "-x-01"})
+    assert forged.headers["traceparent"].split("-")[1] not in {"Z" * 32, "0" * 32}
+
+
+async def test_probes_open_no_trace(client, spans) -> None:  # type: ignore[no-untyped-def]
+    response = await client.get("/healthz")
+    assert response.status_code == 200 and "traceparent" not in response.headers
+    assert spans.get_finished_spans() == ()
 
 
 async def test_the_api_port_serves_no_metrics(client) -> None:  # type: ignore[no-untyped-def]

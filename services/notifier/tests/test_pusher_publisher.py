@@ -49,3 +49,23 @@ def test_settings_read_the_pusher_environment(monkeypatch: pytest.MonkeyPatch) -
 def test_non_numeric_app_id_is_a_configuration_error() -> None:
     with pytest.raises(ValueError, match="pusher_app_id"):
         Settings(pusher_app_id="livestream-local")
+
+
+async def test_each_trigger_is_a_client_span_in_the_current_trace(spans) -> None:  # type: ignore[no-untyped-def]
+    from opentelemetry import trace
+
+    sent: list[tuple[list[str], str]] = []
+
+    class Client:
+        def trigger(self, channels: list[str], event: str, data: dict[str, object]) -> None:
+            sent.append((channels, event))
+
+    adapter = publisher("1")
+    adapter._client = Client()  # type: ignore[assignment]
+    with trace.get_tracer("test").start_as_current_span("handler") as handler:
+        await adapter.trigger(["private-stream@s1"], "goal.added", {"goal_id": "g1"})
+    assert sent == [(["private-stream@s1"], "goal.added")]
+    (span,) = [s for s in spans.get_finished_spans() if s.name == "pusher trigger goal.added"]
+    assert span.kind is trace.SpanKind.CLIENT and span.parent is not None
+    assert span.parent.span_id == handler.get_span_context().span_id
+    assert span.attributes["pusher.channels"] == ("private-stream@s1",)

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service_kit import metrics, tracing
+from service_kit import metrics, telemetry
 from service_kit.problems import problem_body as _problem_body
 from service_kit.problems import problem_response
 
@@ -24,8 +24,10 @@ def method_label(method: str) -> str:
 
 
 class Observe:
-    """Continue the caller's trace, answer with it, and count every request by route.
+    """Answer with the request's trace, and count every request by route.
 
+    The OpenTelemetry middleware around the app has already opened the server span (continuing
+    the caller's `traceparent`); the answer names it, so a client can find its trace.
     Plain ASGI rather than Starlette's BaseHTTPMiddleware, which reads the body in a task
     group: an exception raised while the route reads the body (BodyTooLarge) would reach
     the exception handlers wrapped in an ExceptionGroup and become a 500.
@@ -39,26 +41,19 @@ class Observe:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        incoming = dict(scope.get("headers", ())).get(b"traceparent", b"")
-        trace = tracing.child_of(incoming.decode("latin-1"))
-        token = tracing.set_current(trace)
+        trace = [(k.encode(), v.encode()) for k, v in telemetry.current_carrier().items()]
         started, status = time.perf_counter(), 500
 
         async def traced_send(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                headers = [
-                    *message.get("headers", ()),
-                    (b"traceparent", trace["traceparent"].encode()),
-                ]
-                message = {**message, "headers": headers}
+                message = {**message, "headers": [*message.get("headers", ()), *trace]}
             await send(message)
 
         try:
             await self.app(scope, receive, traced_send)
         finally:
-            tracing.reset(token)
             route = getattr(scope.get("route"), "path", "unmatched")
             method = method_label(scope["method"])
             metrics.HTTP_REQUESTS.labels(self.service, method, route, str(status)).inc()

@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from service_kit import openapi
+from service_kit import openapi, telemetry
 from service_kit.auth import AuthError, Caller, JwtVerifier
 from service_kit.edge import BodyLimit, Observe, http_error
 from service_kit.problems import invalid_request
@@ -43,6 +43,7 @@ def create_app(settings: KitSettings, *, ready: ReadyCheck, **fastapi_kwargs: ob
     # Outermost: an oversized body is refused before tracing, auth or a signature check.
     app.add_middleware(BodyLimit, max_bytes=settings.http_max_body_bytes)
     app.add_exception_handler(StarletteHTTPException, http_error)
+    telemetry.instrument_app(app)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_body(request: Request, exc: RequestValidationError) -> JSONResponse:

@@ -12,7 +12,7 @@ from aiokafka import AIOKafkaProducer
 from livestream_schemas.base import Message
 from livestream_schemas.envelope import Envelope, encode
 from livestream_schemas.topics import TOPICS, TopicSpec
-from service_kit import metrics, tracing
+from service_kit import metrics, telemetry
 from service_kit.kafka_security import client_options
 from service_kit.settings import KitSettings
 
@@ -74,7 +74,9 @@ class Publisher:
         self, payload: Message, *, event_id: str | None = None, trace: dict[str, str] | None = None
     ) -> Envelope:
         spec, key = route(payload)
-        envelope = encode(payload, key=key, trace=trace or tracing.current(), event_id=event_id)
+        envelope = encode(
+            payload, key=key, trace=trace or telemetry.current_carrier(), event_id=event_id
+        )
         await self.send(self._settings.topic(spec.name), envelope)
         return envelope
 
@@ -89,7 +91,9 @@ class Publisher:
         pending = []
         for payload, event_id in items:
             spec, key = route(payload)
-            envelope = encode(payload, key=key, trace=trace or tracing.current(), event_id=event_id)
+            envelope = encode(
+                payload, key=key, trace=trace or telemetry.current_carrier(), event_id=event_id
+            )
             pending.append(await self._enqueue(self._settings.topic(spec.name), envelope))
         for topic, delivery in pending:
             await delivery

@@ -1,4 +1,4 @@
-"""JSON-lines logging to stderr."""
+"""JSON-lines logging to stderr, with the trace and span ids of the current span."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import json
 import logging
 import sys
 from datetime import UTC, datetime
+
+from service_kit import telemetry
 
 
 class JsonFormatter(logging.Formatter):
@@ -21,6 +23,10 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": record.getMessage(),
         }
+        ids = telemetry.trace_ids()
+        if ids is not None:
+            # Written inside a span: grep a trace id across every service's log.
+            line["trace_id"], line["span_id"] = ids
         for key, value in record.__dict__.get("fields", {}).items():
             line[key] = value
         if record.exc_info:

@@ -11,6 +11,7 @@ from typing import Any
 import prometheus_client
 import uvicorn
 
+from service_kit import telemetry
 from service_kit.logs import configure_logging
 from service_kit.settings import KitSettings
 
@@ -24,13 +25,33 @@ def run(
     build_worker: Callable[[], Any] | None,
     argv: list[str] | None = None,
 ) -> None:
+    kind = process_kind(argv)
+    prepare(settings, kind)
+    start(settings, kind, build_api=build_api, build_worker=build_worker)
+
+
+def process_kind(argv: list[str] | None = None) -> str:
     args = argv if argv is not None else sys.argv[1:]
-    kind = args[0] if args else "api"
+    return args[0] if args else "api"
+
+
+def prepare(settings: KitSettings, kind: str) -> None:
+    """Logs, traces and /metrics, before anything else of the process is built."""
+    configure_logging(f"{settings.service_name}.{kind}", settings.log_level)
+    telemetry.configure(settings, kind=kind)
+    serve_metrics(settings)
+
+
+def start(
+    settings: KitSettings,
+    kind: str,
+    *,
+    build_api: Callable[[], Any],
+    build_worker: Callable[[], Any] | None,
+) -> None:
     if kind == "openapi":  # the document the api serves, for the committed copy
         print(json.dumps(build_api().openapi(), sort_keys=True))
         return
-    configure_logging(f"{settings.service_name}.{kind}", settings.log_level)
-    serve_metrics(settings)
     if kind == "api":
         # uvicorn handles SIGTERM: stops accepting, drains in-flight requests, runs shutdown.
         uvicorn.run(build_api(), **server_options(settings))
@@ -82,9 +103,13 @@ def serve(
     create_worker: Callable[[Any], Any],
 ) -> None:
     """A service's `__main__`: build the container once, run the process kind asked for."""
+    kind = process_kind()
+    # Before the container: pymongo's tracing listener only sees clients built after it.
+    prepare(settings, kind)
     container = bootstrap(settings)
-    run(
+    start(
         settings,
+        kind,
         build_api=lambda: create_api(container),
         build_worker=lambda: create_worker(container),
     )

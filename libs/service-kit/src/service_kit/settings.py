@@ -43,6 +43,13 @@ class KitSettings(BaseSettings):
     http_max_head_bytes: int = 256 * 1024
     log_level: str = "INFO"
 
+    # OpenTelemetry: spans leave the process only when one of these is set. The endpoint is an
+    # OTLP/HTTP collector's base URL (the SDK's variable of the same name, /v1/traces added).
+    otel_exporter_otlp_endpoint: str = ""
+    otel_traces_console: bool = False
+    # The share of new traces kept; a trace continued from a caller keeps the caller's choice.
+    otel_traces_sampler_ratio: float = Field(default=1.0, ge=0.0, le=1.0)
+
     # JWTs come from the API gateway: HS256 with a shared secret (JWT_SECRET) and/or
     # RS256/ES256 with the gateway's public keys (JWT_JWKS_URL). Only APIs check tokens, so
     # only APIs get these (see require_jwt_config); workers run without any.

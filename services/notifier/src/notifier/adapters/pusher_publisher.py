@@ -7,8 +7,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import pusher
+from opentelemetry import trace
 
 from notifier.config import Settings
+
+_tracer = trace.get_tracer(__name__)
 
 
 def _client(settings: Settings) -> pusher.Pusher:
@@ -28,8 +31,12 @@ class PusherPublisher:
         self._client = _client(settings)
 
     async def trigger(self, channels: Sequence[str], event: str, data: dict[str, Any]) -> None:
-        # The SDK's default backend blocks on HTTP; keep the event loop (and faust) free.
-        await asyncio.to_thread(self._client.trigger, list(channels), event, data)
+        attributes = {"pusher.event": event, "pusher.channels": list(channels)}
+        with _tracer.start_as_current_span(
+            f"pusher trigger {event}", kind=trace.SpanKind.CLIENT, attributes=attributes
+        ):
+            # The SDK's default backend blocks on HTTP; keep the event loop (and faust) free.
+            await asyncio.to_thread(self._client.trigger, list(channels), event, data)
 
     def authenticate(
         self, channel: str, socket_id: str, custom_data: dict[str, Any] | None = None
