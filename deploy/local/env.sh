@@ -14,6 +14,8 @@
 # The local gateway (nginx: the live page, the four APIs, the Pusher socket) and its dev login.
 : "${GATEWAY_PORT:=$((35480 + LSG_PORT_OFFSET))}"
 : "${DEV_LOGIN_PORT:=$((35481 + LSG_PORT_OFFSET))}"
+# The local trace receiver (deploy/local/traces): every service exports its spans there.
+: "${TRACES_PORT:=$((35418 + LSG_PORT_OFFSET))}"
 # `make images` runs each image on the host network at the nine ports from this one.
 : "${IMAGE_CHECK_PORT:=$((35400 + LSG_PORT_OFFSET))}"
 : "${PUSHER_APP_ID:=1001}"
@@ -26,7 +28,7 @@
 : "${PUSHER_HOST:=127.0.0.1}"
 : "${PUSHER_PORT:=$SOCKUDO_PORT}"
 export LSG_PORT_OFFSET KAFKA_PORT KAFKA_CONTROLLER_PORT FERRETDB_PORT POSTGRES_PORT SOCKUDO_PORT SOCKUDO_METRICS_PORT \
-  WALLET_SANDBOX_PORT GATEWAY_PORT DEV_LOGIN_PORT IMAGE_CHECK_PORT PUSHER_APP_ID PUSHER_KEY PUSHER_SECRET \
+  WALLET_SANDBOX_PORT GATEWAY_PORT DEV_LOGIN_PORT TRACES_PORT IMAGE_CHECK_PORT PUSHER_APP_ID PUSHER_KEY PUSHER_SECRET \
   JWT_SECRET WALLET_CALLBACK_SECRET KAFKA_BOOTSTRAP_SERVERS MONGODB_URI PUSHER_HOST PUSHER_PORT
 
 # API port 3800N, worker web port 3810N, their /metrics ports 3820N and 3830N; the k-th
@@ -74,6 +76,7 @@ service_env() { # name -> KEY=VALUE lines for that process
   echo "WALLET_ADAPTER_URL=http://127.0.0.1:$(service_port wallet-adapter api)"
   echo "SESSION_SERVICE_URL=http://127.0.0.1:$(service_port session-service api)"
   echo "GOAL_SERVICE_URL=http://127.0.0.1:$(service_port goal-service api)"
+  echo "OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:$TRACES_PORT"
   # Short on the local stack so the demonstration and the journeys see a cooldown pass.
   [[ $svc == session-service ]] && echo "EXCLUSIVE_COOLDOWN_S=${LOCAL_EXCLUSIVE_COOLDOWN_S:-8}"
   # Short show deadline, settle window and reconciliation grace, so the demonstration and

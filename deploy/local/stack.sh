@@ -272,6 +272,7 @@ start_services() {
   # Idempotent; needed when Kafka came from elsewhere (KAFKA_BOOTSTRAP_SERVERS) with no topics.
   "$PY" -m service_kit.admin ensure-topics --timeout 90
   local t=$SECONDS name
+  start_traces
   for name in "${SERVICES[@]}"; do
     # shellcheck disable=SC2046
     ( export $(service_env "$name"); spawn "$name" $(service_cmd "$name") )
@@ -281,6 +282,13 @@ start_services() {
   done
   log "services ready in $((SECONDS - t))s"
   start_gateway
+}
+
+# The services export their spans here (OTEL_EXPORTER_OTLP_ENDPOINT in env.sh).
+start_traces() {
+  spawn traces "$PY" "$HERE/traces/receiver.py" --port "$TRACES_PORT"
+  wait_for traces 20 http_ok "http://127.0.0.1:$TRACES_PORT/healthz"
+  log "traces: http://127.0.0.1:$TRACES_PORT/traces"
 }
 
 start_gateway() {
@@ -325,12 +333,14 @@ known_services() {
   done
 }
 
-stop_services() { local n; stop_one gateway; for n in $(known_services); do stop_one "$n"; done; }
+stop_services() {
+  local n; stop_one gateway; for n in $(known_services); do stop_one "$n"; done; stop_one traces
+}
 stop_infra() { stop_one sockudo; stop_one ferretdb; stop_one postgres; stop_one kafka; }
 
 status() {
   local n
-  for n in kafka postgres ferretdb sockudo $(known_services) gateway; do
+  for n in kafka postgres ferretdb sockudo traces $(known_services) gateway; do
     if running "$n"; then
       printf '%-24s running  pid %-7s rss %s KiB\n' "$n" "$(cat "$(pidfile "$n")")" \
         "$(ps -o rss= -p "$(cat "$(pidfile "$n")")" | tr -d ' ')"
@@ -340,7 +350,7 @@ status() {
 
 running_list() {
   local n
-  for n in kafka postgres ferretdb sockudo $(known_services) gateway; do running "$n" && echo "$n"; done; true
+  for n in kafka postgres ferretdb sockudo traces $(known_services) gateway; do running "$n" && echo "$n"; done; true
 }
 
 cmd="${1:-status}" what="${2:-all}"

@@ -34,6 +34,7 @@ class Endpoints:
     wallet_adapter: str = f"http://127.0.0.1:{_env('WALLET_ADAPTER_PORT', '38003')}"
     notifier: str = f"http://127.0.0.1:{_env('NOTIFIER_PORT', '38004')}"
     sandbox: str = f"http://127.0.0.1:{_env('WALLET_SANDBOX_PORT', '38005')}"
+    traces: str = f"http://127.0.0.1:{_env('TRACES_PORT', '35418')}"
     pusher_ws: str = (
         f"ws://{_env('PUSHER_HOST', '127.0.0.1')}:{_env('PUSHER_PORT', '36051')}"
         f"/app/{_env('PUSHER_KEY', 'local-key')}?protocol=7&client=journeys&version=1.0"
