@@ -61,8 +61,13 @@ async def test_a_completed_transfer_is_called_back_signed_with_the_seed_body(
     assert (body["fromAmount"], body["toAmount"]) == (25, 25)
     assert body["tags"] == [SWAG]
     assert body["ts"].endswith("+00:00")
-    view = (await api.get("/transactions/session:trigger-exclusive:g1")).json()
-    assert view["callbackPending"] is False
+
+    async def acknowledged():  # type: ignore[no-untyped-def]
+        view = (await api.get("/transactions/session:trigger-exclusive:g1")).json()
+        return view["callbackPending"] is False
+
+    # The receiver answers before the sandbox records the acknowledgement.
+    await eventually(acknowledged)
     # A repeated transfer is not a new transaction: no second callback.
     await api.post("/transactions", json=escrow_body())
     refund = await api.post("/holds/session:trigger-exclusive:g1/refund", json={})
