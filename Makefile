@@ -23,7 +23,7 @@ test: ## install, start what the tests need, lint, run all tests (or PYTEST_ARGS
 	deploy/local/test.sh $(PYTEST_ARGS)
 
 unit: install-python ## the tests that need no running stack (no Kafka, FerretDB, Sockudo, services)
-	$(PY) -m pytest -m "not integration and not journey" -q -p no:cacheprovider $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not integration and not journey and not render" -q -p no:cacheprovider $(PYTEST_ARGS)
 
 images: install-python ## build every image, run each api and worker image against the native stack
 	deploy/containers/images.sh all

@@ -32,6 +32,7 @@ def rendered(checker: ModuleType) -> dict[str, list[dict[str, Any]]]:
     return {t: checker.render(checker.HERE / t) for t in ("overlays/dev", "overlays/prod")}
 
 
+@pytest.mark.render
 def test_every_dev_overlay_container_starts(configs: ModuleType, rendered: Any) -> None:
     containers = configs.rendered_containers(rendered["overlays/dev"])
     assert {(c.package, c.kind) for c in containers} >= {
@@ -42,6 +43,7 @@ def test_every_dev_overlay_container_starts(configs: ModuleType, rendered: Any) 
     assert configs.problems(containers) == []
 
 
+@pytest.mark.render
 def test_prod_overlay_without_its_secrets_fails_naming_each(
     configs: ModuleType, rendered: Any
 ) -> None:
@@ -51,11 +53,13 @@ def test_prod_overlay_without_its_secrets_fails_naming_each(
     assert named == set(PROD_SECRETS)
 
 
+@pytest.mark.render
 def test_prod_overlay_starts_once_its_secrets_exist(configs: ModuleType, rendered: Any) -> None:
     containers = configs.rendered_containers(rendered["overlays/prod"], PROD_SECRETS)
     assert containers and configs.problems(containers) == []
 
 
+@pytest.mark.render
 @pytest.mark.parametrize(
     ("secret", "key", "value", "refused"),
     [

@@ -28,6 +28,7 @@ def test_every_topic_has_its_kafka_topic_resource(generator: ModuleType) -> None
     assert names == {spec.name for spec in all_topic_specs()}
 
 
+@pytest.mark.render
 @pytest.mark.parametrize("target", ["base", "overlays/dev", "overlays/prod"])
 def test_target_renders_and_validates(checker: ModuleType, target: str) -> None:
     assert checker.check_target(checker.HERE, target) == []
@@ -188,6 +189,7 @@ BREAKAGES = {
 }
 
 
+@pytest.mark.render
 @pytest.mark.parametrize("breakage", sorted(BREAKAGES | SECURITY_BREAKAGES))
 def test_a_broken_copy_fails_the_check(
     checker: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str], breakage: str
@@ -200,6 +202,7 @@ def test_a_broken_copy_fails_the_check(
     assert expected in out, out
 
 
+@pytest.mark.render
 def test_the_command_line_exits_nonzero_on_a_broken_copy(tmp_path: Path) -> None:
     k8s = _copy(tmp_path)
     _drop_readiness(k8s)

@@ -9,16 +9,61 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Hashable
 from typing import Any
 
 import httpx
 from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
 from jsonschema import Draft202012Validator
+
+# Building a document walks every model (most of a service's API test time), and each test
+# builds a fresh app from the same routes: one document per distinct app shape.
+_DOCUMENTS: dict[Hashable, dict[str, Any]] = {}
+
+
+def _identity(call: Any) -> object:
+    """A function by its code (closures made by one factory share it), else its type."""
+    return getattr(call, "__code__", None) or type(call)
+
+
+def _calls(dependant: Dependant | None) -> tuple[object, ...]:
+    if dependant is None:
+        return ()
+    return (_identity(dependant.call), *(c for d in dependant.dependencies for c in _calls(d)))
+
+
+def _shape(app: FastAPI) -> Hashable:
+    """What the document is made from: each route's path, methods, code and declared answers."""
+    routes = tuple(
+        (
+            type(r).__name__,
+            getattr(r, "path", None),
+            tuple(sorted(getattr(r, "methods", None) or ())),
+            getattr(r, "response_model", None),
+            getattr(r, "status_code", None),
+            repr(getattr(r, "responses", None)),
+            getattr(r, "include_in_schema", None),
+            _calls(getattr(r, "dependant", None)),
+        )
+        for r in app.routes
+    )
+    return (app.title, app.version, app.description, _identity(app.openapi), routes)
+
+
+def document(app: FastAPI) -> dict[str, Any]:
+    """The app's OpenAPI document, built once per app shape (callers must not change it)."""
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    shape = _shape(app)
+    if shape not in _DOCUMENTS:
+        _DOCUMENTS[shape] = app.openapi()
+    return _DOCUMENTS[shape]
 
 
 class Conformance:
     def __init__(self, app: FastAPI) -> None:
-        self.doc = app.openapi()
+        self.doc = document(app)
         self.routes = [
             (re.compile("^" + re.sub(r"\{[^/}]+\}", "[^/]+", path) + "$"), path)
             for path in self.doc.get("paths", {})
