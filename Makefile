@@ -13,7 +13,7 @@ API_DOCS := goal_service=services/goal-service/openapi.json \
             wallet_adapter=services/wallet-adapter/openapi.json \
             notifier=services/notifier/openapi.json
 
-.PHONY: unit images run test lint fmt install install-python stack services stop status reset schemas api-docs lock demo bench deploy-check k8s-topics
+.PHONY: unit images run test chaos lint fmt install install-python stack services stop status reset schemas api-docs lock demo bench deploy-check k8s-topics
 
 run: install ## install, start the stack and the services, load fixtures, demonstrate both flows
 	$(STACK) start all
@@ -27,6 +27,9 @@ unit: install-python ## the tests that need no running stack (no Kafka, FerretDB
 
 images: install-python ## build every image, run each api and worker image against the native stack
 	deploy/containers/images.sh all
+
+chaos: ## install, start the stack, run the chaos suite (CHAOS_ARGS="--size small"), stop what it started
+	deploy/local/test.sh --chaos $(CHAOS_ARGS)
 
 lint: install-python
 	$(PY) -m ruff check .

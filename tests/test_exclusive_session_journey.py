@@ -183,15 +183,18 @@ async def test_refusals_leave_balances_untouched(stack: Stack, make_user) -> Non
     assert await stack.balance(blocked.wallet_id) == 1_000
     assert await stack.balance(poor.wallet_id) == 10
 
-    # a viewer may not listen on the streamer's private channels
+    # a viewer may not listen on the streamer's private channels, only on the presence one
     async with PusherClient(stack, poor) as ws:
-        denied = await ws.authorize(f"private-user@{streamer.user_id}")
-        assert denied.status_code == 403
-        denied = await ws.authorize(f"presence-stream@{streamer.user_id}")
-        assert denied.status_code == 200  # presence is open to signed-in viewers
+        for private in (f"private-user@{streamer.user_id}", f"private-stream@{streamer.user_id}"):
+            refused = await ws.authorize(private)
+            assert refused.status_code == 403, (private, refused.text)
+            assert "auth" not in refused.json()
+        presence = await ws.authorize(f"presence-stream@{streamer.user_id}")
+        assert presence.status_code == 200, presence.text  # open to signed-in viewers
+        assert presence.json()["auth"].startswith(f"{stack.ep.pusher_key}:")
     async with PusherClient(stack, blocked) as ws:
-        denied = await ws.authorize(f"presence-stream@{streamer.user_id}")
-        assert denied.status_code == 403
+        refused = await ws.authorize(f"presence-stream@{streamer.user_id}")
+        assert refused.status_code == 403
 
 
 async def test_overdraft_rejected_by_wallet_ends_goal_and_tells_viewer(

@@ -4,6 +4,7 @@
 # package registries; every command is idempotent.
 #
 #   deploy/local/stack.sh install|start|stop|status [infra|services|all]
+#   deploy/local/stack.sh stop-only|start-only <component>...   (kafka, ferretdb, goal-service.worker, ...)
 #
 # `start services` also starts the dev login and the gateway (nginx) in front of the APIs,
 # which serves the live page (apps/live, built with npm).
@@ -308,6 +309,19 @@ start_gateway() {
   log "live page: http://127.0.0.1:$GATEWAY_PORT/"
 }
 
+start_one() { # one component, back after a stop (the chaos suite's restarts)
+  case "$1" in
+    kafka) start_kafka; wait_for kafka 90 port_open "$KAFKA_PORT" ;;
+    postgres) start_postgres; wait_for postgres 60 pg_ready ;;
+    ferretdb) start_ferretdb; wait_for ferretdb 30 port_open "$FERRETDB_PORT" ;;
+    sockudo) start_sockudo; wait_for sockudo 30 http_ok "http://127.0.0.1:$SOCKUDO_PORT/up/$PUSHER_APP_ID" ;;
+    *) service_cmd "$1" | grep -q . || die "unknown component $1"
+      # shellcheck disable=SC2046
+      ( export $(service_env "$1"); spawn "$1" $(service_cmd "$1") )
+      wait_for "$1" 90 http_ok "$(service_ready_url "$1")" ;;
+  esac
+}
+
 # ---------------------------------------------------------------- stop/status
 stop_one() {
   # PostgreSQL's SIGTERM waits for its clients to leave; SIGINT (fast shutdown) does not.
@@ -368,6 +382,7 @@ case "$cmd:$what" in
   status:*) status ;;
   running:*) running_list ;;
   stop-only:*) shift; for n in "$@"; do stop_one "$n"; done ;;
+  start-only:*) shift; for n in "$@"; do start_one "$n"; done ;;
   reset:*) stop_services; stop_infra; rm -rf "$VAR" ;;
   *) die "usage: $0 install|start|stop|status|reset [infra|services|all]" ;;
 esac

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: install what is missing, start what the tests need, lint, run every
-# test against the real stack, then stop only what this run started.
+# test against the real stack and the chaos suite's small size, then stop only what this
+# run started. `test.sh --chaos [args]` (make chaos) runs only the chaos suite.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -59,9 +60,13 @@ start_containers() {
   done <"$env_file"
 }
 
-make -C "$ROOT" --no-print-directory lint
-# The live page's own logic (goal ordering, dedupe) under node's test runner.
-(cd "$ROOT/apps/live" && node --test --test-reporter=dot test/)
+chaos=""
+if [[ ${1:-} == --chaos ]]; then chaos=yes; shift; fi
+if [[ -z $chaos ]]; then
+  make -C "$ROOT" --no-print-directory lint
+  # The live page's own logic (goal ordering, dedupe) under node's test runner.
+  (cd "$ROOT/apps/live" && node --test --test-reporter=dot test/)
+fi
 if [[ $mode == containers ]]; then
   start_containers
   "$STACK" start services
@@ -70,4 +75,9 @@ else
 fi
 source "$HERE/env.sh"
 cd "$ROOT"
+run_chaos() { (cd tests && ../.venv/bin/python -m journeys.chaos "$@"); }
+if [[ -n $chaos ]]; then run_chaos "$@"; exit; fi
 .venv/bin/pytest "$@"
+# CI runs the chaos suite at its small size too (LSG_CHAOS=off skips it), natively only:
+# it stops and starts the stack's own processes.
+if [[ $mode == native && ${LSG_CHAOS:-small} != off ]]; then run_chaos --size "${LSG_CHAOS:-small}"; fi

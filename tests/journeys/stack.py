@@ -41,6 +41,7 @@ class Endpoints:
     )
     kafka: str = _env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:39092")
     jwt_secret: str = _env("JWT_SECRET", "dev-only-jwt-secret-change-me-32bytes!")
+    pusher_key: str = _env("PUSHER_KEY", "local-key")
 
 
 async def eventually(

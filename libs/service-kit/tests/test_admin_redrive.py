@@ -13,7 +13,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from livestream_schemas.envelope import encode
 from livestream_schemas.wallet import UserUpdated
-from service_kit.consumer import Dispatcher
+from service_kit.consumer import Dispatcher, Failure
 from service_kit.kafka import Publisher
 from service_kit.settings import KitSettings
 
@@ -33,14 +33,19 @@ def admin(env: dict[str, str], *args: str) -> str:
     return done.stdout
 
 
-async def read_all(bootstrap: str, topic: str) -> list[tuple[bytes | None, bytes | None]]:
+async def read_all(
+    bootstrap: str, topic: str, headers: list[dict[str, bytes]] | None = None
+) -> list[tuple[bytes | None, bytes | None]]:
     consumer = AIOKafkaConsumer(
         topic, bootstrap_servers=bootstrap, auto_offset_reset="earliest", enable_auto_commit=False
     )
     await consumer.start()
     try:
         batch = await consumer.getmany(timeout_ms=5000)
-        return [(r.key, r.value) for records in batch.values() for r in records]
+        records = [r for rs in batch.values() for r in rs]
+        if headers is not None:
+            headers.extend(dict(r.headers) for r in records)
+        return [(r.key, r.value) for r in records]
     finally:
         await consumer.stop()
 
@@ -70,19 +75,24 @@ async def test_redrive_republishes_original_bytes_and_keys_once(
         value = raw.model_dump_json().encode()
         letters.append((user_id.encode(), value))
         await dispatcher.dead_letter(
-            original, value, key=user_id.encode(), handler="record_user", error="boom"
+            original, value, key=user_id.encode(), handler="record_user", failure=Failure(3, "boom")
         )
     await publisher.stop()
 
     env = {"KAFKA_BOOTSTRAP_SERVERS": bootstrap}
     dry = admin(env, "redrive", "--group", service, "--dry-run")
     assert "would redrive: 2 message(s)" in dry
-    assert f"topic={original}  key=u-a  handler=record_user  error=boom" in dry
+    assert f"topic={original}  key=u-a  handler=record_user  attempts=3  error=boom" in dry
     assert await read_all(bootstrap, original) == []
 
     first = admin(env, "redrive", "--group", service)
     assert first.count(f"topic={original}") == 2 and "redriven: 2 message(s)" in first
-    assert await read_all(bootstrap, original) == letters
+    headers: list[dict[str, bytes]] = []
+    assert await read_all(bootstrap, original, headers) == letters
+    # Aimed at the group and receiver that failed: other groups on the topic skip it.
+    assert [(h["redrive.group"], h["redrive.handler"]) for h in headers] == [
+        (service.encode(), b"record_user")
+    ] * 2
 
     again = admin(env, "redrive", "--group", service)
     assert "redriven: 0 message(s)" in again

@@ -52,27 +52,30 @@ async def test_outputs_published_with_ids_derived_from_the_cause() -> None:
     assert trace1["traceparent"] != TRACE["traceparent"]
 
 
-async def test_bounded_retries_then_dead_letter_and_other_receivers_still_run() -> None:
+async def test_permanent_error_bounded_retries_then_dead_letter_and_other_receivers_still_run() -> (
+    None
+):
     calls: list[str] = []
 
-    async def flaky(message: UserUpdated) -> list[Refund]:
-        calls.append("flaky")
-        raise RuntimeError("database unreachable")
+    async def broken(message: UserUpdated) -> list[Refund]:
+        calls.append("broken")
+        raise ValueError("no such goal class")
 
     async def steady(message: UserUpdated, *, envelope: Envelope) -> list[Refund]:
         calls.append(f"steady:{envelope.key}")
         return []
 
     pub = FakePublisher()
-    d = Dispatcher(SETTINGS, pub, {"user.updated": [receiver(flaky), receiver(steady)]})  # type: ignore[arg-type]
+    d = Dispatcher(SETTINGS, pub, {"user.updated": [receiver(broken), receiver(steady)]})  # type: ignore[arg-type]
     message = raw()
     await d.dispatch("user.updated", message, b"u1")
-    assert calls == ["flaky", "flaky", "flaky", "steady:u1"]
+    assert calls == ["broken", "broken", "broken", "steady:u1"]
     ((topic, _, value, headers),) = pub.sent
     assert topic == "svc.dlq" and value == message
     h = dict(headers)
-    assert h["dlq.handler"] == b"flaky" and h["dlq.original_topic"] == b"user.updated"
-    assert b"database unreachable" in h["dlq.error"]
+    assert h["dlq.handler"] == b"broken" and h["dlq.original_topic"] == b"user.updated"
+    assert h["dlq.group"] == b"svc" and h["dlq.attempts"] == b"3"
+    assert b"ValueError: no such goal class" in h["dlq.error"]
 
 
 async def test_undecodable_message_is_dead_lettered_not_raised() -> None:
@@ -133,7 +136,11 @@ async def test_consecutive_batched_messages_go_together_with_the_single_form_ids
     one = Dispatcher(SETTINGS, single, routes)  # type: ignore[arg-type]
     many = Dispatcher(SETTINGS, batched, routes, {"user.updated": batch_receiver(refund_users)})  # type: ignore[arg-type]
     users = [raw(USER.model_copy(update={"user_id": u})) for u in ("a", "b")]
-    items = [("user.updated", users[0], b""), ("t", b"{bad", b""), ("user.updated", users[1], b"")]
+    items = [
+        ("user.updated", users[0], b"", ()),
+        ("t", b"{bad", b"", ()),
+        ("user.updated", users[1], b"", ()),
+    ]
     for item in items:
         await one.dispatch(*item)
     await many.dispatch_many(items)
@@ -157,6 +164,6 @@ async def test_a_failing_batch_falls_back_to_one_at_a_time() -> None:
     routes = {"user.updated": [receiver(refund_user)]}
     d = Dispatcher(SETTINGS, pub, routes, {"user.updated": batch_receiver(refund_users)})  # type: ignore[arg-type]
     users = [raw(USER.model_copy(update={"user_id": u})) for u in ("a", "bad", "c")]
-    await d.dispatch_many([("user.updated", u, b"") for u in users])
+    await d.dispatch_many([("user.updated", u, b"", ()) for u in users])
     assert [p.transaction_id for p, _, _ in pub.published] == ["t-a", "t-c"]
     assert len(pub.sent) == 1  # only the bad one dead-lettered

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -36,6 +38,23 @@ async def _wait_for(predicate, timeout: float = 60.0, interval: float = 0.2):  #
         await asyncio.sleep(interval)
 
 
+def spawn(env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, str(HERE / "probe_worker.py"), "worker"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+def stop(proc: subprocess.Popen[bytes]) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
 @pytest.fixture
 async def probe(stack_env: dict[str, str]):  # type: ignore[no-untyped-def]
     run_id = uuid.uuid4().hex[:8]
@@ -57,32 +76,25 @@ async def probe(stack_env: dict[str, str]):  # type: ignore[no-untyped-def]
         "CONSUMER_RETRY_BACKOFF_S": "0.05",
         "LAG_PROBE_INTERVAL_S": "1",
     }
-    proc = subprocess.Popen(
-        [sys.executable, str(HERE / "probe_worker.py"), "worker"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
+    proc = spawn(env)
     settings = KitSettings(
         service_name=service,
         kafka_bootstrap_servers=stack_env["KAFKA_BOOTSTRAP_SERVERS"],
         topic_overrides={"user.updated": topic},
     )
     client: AsyncMongoClient = AsyncMongoClient(stack_env["MONGODB_URI"], tz_aware=True)
+    procs = [proc]
     try:
-        yield settings, client[f"kit_probe_{run_id}"], proc
+        yield settings, client[f"kit_probe_{run_id}"], procs, env
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        for p in procs:
+            stop(p)
         await client.drop_database(f"kit_probe_{run_id}")
         await client.close()
 
 
 async def test_agent_consumes_and_dead_letters_poison_then_continues(probe) -> None:  # type: ignore[no-untyped-def]
-    settings, db, proc = probe
+    settings, db, (proc,), _ = probe
     publisher = Publisher(settings)
     good = UserUpdated(user_id="u-good-1", username="alice", wallet_id="w1")
     poison = UserUpdated(user_id="u-poison", username="poison", wallet_id="w2")
@@ -103,18 +115,7 @@ async def test_agent_consumes_and_dead_letters_poison_then_continues(probe) -> N
     # bounded retries: exactly max_attempts tries of the poison message, no more
     assert await db.attempts.count_documents({"event_id": bad.event_id}) == 3
 
-    consumer = AIOKafkaConsumer(
-        settings.dlq_topic,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        auto_offset_reset="earliest",
-        enable_auto_commit=False,
-    )
-    await consumer.start()
-    try:
-        batch = await consumer.getmany(timeout_ms=10000)
-        records = [r for rs in batch.values() for r in rs]
-    finally:
-        await consumer.stop()
+    records = await dead_letters(settings)
     assert len(records) == 1
     headers = dict(records[0].headers)
     assert headers["dlq.original_topic"].decode() == settings.topic("user.updated")
@@ -129,6 +130,7 @@ async def test_agent_consumes_and_dead_letters_poison_then_continues(probe) -> N
         assert ready.status_code == 200 and ready.json()["checks"] == {
             "mongodb": True,
             "kafka": True,
+            "consumer": True,
         }
 
         assert (await web.get("/metrics")).status_code == 404, "metrics have a port of their own"
@@ -149,3 +151,48 @@ async def test_agent_consumes_and_dead_letters_poison_then_continues(probe) -> N
 
         text = await _wait_for(probed, timeout=30)
         assert f'lsg_messages_dead_lettered_total{{service_name="{name}"' in text
+
+
+async def dead_letters(settings: KitSettings) -> list[Any]:
+    consumer = AIOKafkaConsumer(
+        settings.dlq_topic,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        auto_offset_reset="earliest",
+        enable_auto_commit=False,
+    )
+    await consumer.start()
+    try:
+        batch = await consumer.getmany(timeout_ms=10000)
+        return [r for rs in batch.values() for r in rs]
+    finally:
+        await consumer.stop()
+
+
+async def test_a_failed_dead_letter_write_stops_the_worker_and_the_message_comes_back(
+    probe,  # type: ignore[no-untyped-def]
+) -> None:
+    settings, db, procs, env = probe
+    stop(procs[0])
+    # Clients may not produce to Kafka's internal offsets topic: every dead-letter write fails.
+    overrides = {**settings.topic_overrides, settings.dlq_topic: "__consumer_offsets"}
+    broken = spawn({**env, "TOPIC_OVERRIDES": json.dumps(overrides)})
+    procs.append(broken)
+    publisher = Publisher(settings)
+    try:
+        poison = await publisher.publish(
+            UserUpdated(user_id="u-p", username="poison", wallet_id="w")
+        )
+    finally:
+        await publisher.stop()
+    assert await asyncio.to_thread(broken.wait, 90) == 70, "stopped, not carried on"
+    assert await db.attempts.count_documents({"event_id": poison.event_id}) == 3
+
+    procs.append(spawn(env))  # the operator fixes the cause and restarts it
+
+    async def parked():  # type: ignore[no-untyped-def]
+        return await dead_letters(settings)
+
+    (record,) = await _wait_for(parked, timeout=90)
+    # Never acked before the crash: the restarted worker got the message again.
+    assert await db.attempts.count_documents({"event_id": poison.event_id}) == 6
+    assert poison.event_id.encode() in record.value

@@ -5,9 +5,14 @@ from __future__ import annotations
 import json
 
 import pytest
+import requests
+from pusher.http import process_response
+from pusher.requests import RequestsBackend
 
 from notifier.adapters.pusher_publisher import PusherPublisher
 from notifier.config import Settings
+from notifier.domain.ports import PusherUnavailable
+from service_kit.faults import is_transient
 
 from .fakes import pusher_signature
 
@@ -69,3 +74,50 @@ async def test_each_trigger_is_a_client_span_in_the_current_trace(spans) -> None
     assert span.kind is trace.SpanKind.CLIENT and span.parent is not None
     assert span.parent.span_id == handler.get_span_context().span_id
     assert span.attributes["pusher.channels"] == ("private-stream@s1",)
+
+
+class _Answer:
+    def __init__(self, status: int) -> None:
+        self.status_code, self.text = status, "{}"
+
+
+@pytest.mark.parametrize(
+    ("outcome", "transient"),
+    [
+        (requests.ConnectTimeout("connect timed out"), True),
+        (requests.ReadTimeout("read timed out"), True),
+        (requests.ConnectionError("refused"), True),
+        (_Answer(503), True),
+        (_Answer(429), True),
+        (_Answer(413), False),
+        (_Answer(400), False),
+    ],
+    ids=lambda v: getattr(v, "status_code", type(v).__name__),
+)
+async def test_unreachable_or_overloaded_server_is_transient(
+    monkeypatch: pytest.MonkeyPatch, outcome: object, transient: bool
+) -> None:
+    def send(self, request):  # type: ignore[no-untyped-def]
+        if isinstance(outcome, Exception):
+            raise outcome
+        return process_response(outcome.status_code, outcome.text)  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(RequestsBackend, "send_request", send)
+    with pytest.raises(Exception) as raised:
+        await publisher("1").trigger(["private-user@u1"], "goal.ended", {"a": 1})
+    assert isinstance(raised.value, PusherUnavailable) is transient
+    assert is_transient(raised.value) is transient
+
+
+async def test_publishes_are_bounded_by_the_timeout_setting(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    seen: list[float] = []
+
+    def send(self, request):  # type: ignore[no-untyped-def]
+        seen.append(self.client.timeout)  # what the backend passes to requests as timeout=
+        return {}
+
+    monkeypatch.setattr(RequestsBackend, "send_request", send)
+    await PusherPublisher(Settings(pusher_timeout_s=1.5)).trigger(["private-user@u1"], "e", {})
+    assert seen == [1.5]

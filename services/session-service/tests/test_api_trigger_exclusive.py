@@ -274,3 +274,26 @@ async def test_unknown_wallets_are_403(w: World, unknown: str) -> None:
     response = await w.trigger()
     assert (response.status_code, reason(response)) == (403, "unknown_wallet")
     assert w.publisher.published == []
+
+
+async def test_a_malformed_request_is_422_before_any_403(w: World) -> None:
+    w.users.docs[VIEWER] = (profile(VIEWER, f"blocked-by:{STREAMER}"), 1)
+    response = await w.trigger({"exp": int(T0.timestamp()) - 1, "duration": 300})
+    assert (response.status_code, reason(response)) == (422, "invalid_exp")
+
+
+async def test_a_403_reason_comes_before_an_unpriced_duration(w: World) -> None:
+    w.users.docs[VIEWER] = (profile(VIEWER, f"blocked-by:{STREAMER}"), 1)
+    response = await w.trigger({"exp": EXP, "duration": 120})
+    assert (response.status_code, reason(response)) == (403, "blocked_by_streamer")
+    w.edit_session(status=Status(preset="sd", exclusive_to="viewer-2"))
+    w.users.docs[VIEWER] = (profile(VIEWER), 1)
+    response = await w.trigger({"exp": EXP, "duration": 120})
+    assert (response.status_code, reason(response)) == (403, "already_exclusive")
+
+
+async def test_an_unpriced_duration_is_422_before_the_balance_403(w: World) -> None:
+    w.balances.balances[VIEWER] = 0
+    response = await w.trigger({"exp": EXP, "duration": 120})
+    assert (response.status_code, reason(response)) == (422, "duration_not_allowed")
+    assert w.publisher.published == []

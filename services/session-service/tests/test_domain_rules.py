@@ -127,3 +127,24 @@ def test_forbidden_reasons_come_before_the_cooldown() -> None:
         exclusive_goal_pairs=_declined(10), status=Status(preset="sd", exclusive_to="x")
     )
     assert forbidden_reason(session) == "already_exclusive"
+
+
+def test_the_four_403_reasons_in_the_specs_order() -> None:
+    # Every condition holds at first; lifting them one by one shows the next in line.
+    tags = [f"blocked-by:{make_session().user_id}"]
+    open_funding = ShowGoalPair(funding_goal="f", show_goal="s")
+    show_running = ShowGoalPair(funding_goal="f", funding_ended=T0, show_goal="s")
+    show_done = ShowGoalPair(funding_goal="f", funding_ended=T0, show_goal="s", show_ended=T0)
+    exclusive = Status(preset="sd", exclusive_to="viewer-2")
+    seen = [
+        forbidden_reason(make_session(show_goal_pairs=[open_funding], status=exclusive), tags=tags),
+        forbidden_reason(make_session(show_goal_pairs=[open_funding], status=exclusive)),
+        forbidden_reason(make_session(show_goal_pairs=[show_running], status=exclusive)),
+        forbidden_reason(make_session(show_goal_pairs=[show_done], status=exclusive)),
+    ]
+    assert seen == [
+        "blocked_by_streamer",
+        "funding_not_ended",
+        "show_not_done",
+        "already_exclusive",
+    ]

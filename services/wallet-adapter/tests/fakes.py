@@ -44,11 +44,27 @@ class FakeWallet:
     calls: list[tuple[str, Any]] = field(default_factory=list)
     unavailable: bool = False
     refuse_settle: int = 0  # a status the wallet answers every settlement with, when set
+    # The next transfer commits, then its answer is lost (the caller sees a timeout).
+    lose_next_answer: bool = False
 
     async def transfer(self, order: WalletTransfer) -> WalletReply:
         self.calls.append(("transfer", order))
         if self.unavailable:
             raise WalletUnavailable("wallet answered 503")
+        if self.lose_next_answer:
+            self.lose_next_answer = False
+            await self._commit(order)
+            raise WalletUnavailable("ReadTimeout: no answer in 2 s")
+        return await self._commit(order)
+
+    async def transaction(self, transaction_id: str) -> dict[str, Any] | None:
+        self.calls.append(("lookup", transaction_id))
+        if self.unavailable:
+            raise WalletUnavailable("timeout")
+        order = self.done.get(transaction_id)
+        return None if order is None else {"id": transaction_id, "status": "completed"}
+
+    async def _commit(self, order: WalletTransfer) -> WalletReply:
         if order.transaction_id in self.done:
             same = self.done[order.transaction_id] == order
             return WalletReply(200) if same else WalletReply(409, "transaction_conflict")

@@ -5,8 +5,10 @@ import pytest
 from livestream_schemas.commands import Transfer
 from livestream_schemas.tags import TRIGGER_EXCLUSIVE, escrow_tag, parse_escrow_tag, swag_tag
 from livestream_schemas.wallet import TransactionFailed
+from service_kit.faults import is_transient
 from service_kit.refusals import Refused
 from wallet_adapter.handlers.transfer import transfer
+from wallet_adapter.ports import WalletUnavailable
 
 SWAG = swag_tag("session-1", TRIGGER_EXCLUSIVE, "goal-1")
 TXN = "session:trigger-exclusive:goal-1"
@@ -39,12 +41,38 @@ async def test_escrow_transfer_has_no_destination_and_the_streamers_escrow_tag(
     assert wallet.holds[TXN]["amount"] == 300
 
 
-async def test_redelivered_transfer_moves_the_coins_once_and_reports_nothing(wallet, users) -> None:  # type: ignore[no-untyped-def]
+async def test_redelivered_transfer_sends_the_same_transaction_to_the_wallet_each_time(
+    wallet, users
+) -> None:  # type: ignore[no-untyped-def]
+    # "Once" is the wallet's promise for a repeated id; the handler's part is to repeat the
+    # command's id and order exactly, never to mint a new one per delivery.
     for _ in range(3):
         assert await transfer(command(), wallet=wallet, users=users, max_amount=MAX) == []
-    assert len(wallet.calls) == 3
+    orders = [order for kind, order in wallet.calls if kind == "transfer"]
+    assert len(orders) == 3 and orders[0].transaction_id == TXN
+    assert orders[1] == orders[0] and orders[2] == orders[0]
     assert wallet.balances["w-viewer"] == 200
-    assert list(wallet.holds) == [TXN]
+
+
+async def test_timeout_after_the_wallet_committed_is_looked_up_and_reports_nothing(
+    wallet, users
+) -> None:  # type: ignore[no-untyped-def]
+    wallet.lose_next_answer = True
+    assert await transfer(command(), wallet=wallet, users=users, max_amount=MAX) == []
+    assert [kind for kind, _ in wallet.calls] == ["transfer", "lookup"]
+    assert wallet.calls[1][1] == TXN
+    assert wallet.balances["w-viewer"] == 200, "charged once; the callback reports it"
+
+
+async def test_unknown_outcome_is_retried_never_reported_as_failed(wallet, users) -> None:  # type: ignore[no-untyped-def]
+    wallet.unavailable = True
+    with pytest.raises(WalletUnavailable) as raised:
+        await transfer(command(), wallet=wallet, users=users, max_amount=MAX)
+    assert is_transient(raised.value), "the consumer waits for the wallet, no dead letter"
+    assert wallet.balances["w-viewer"] == 500
+    wallet.unavailable = False
+    assert await transfer(command(), wallet=wallet, users=users, max_amount=MAX) == []  # the redelivery
+    assert wallet.balances["w-viewer"] == 200
 
 
 @pytest.mark.parametrize(
@@ -108,9 +136,4 @@ async def test_wallet_refusals_map_to_reasons(wallet, users) -> None:  # type: i
     await transfer(command(), wallet=wallet, users=users, max_amount=MAX)
     (conflict,) = await transfer(command(amount=299), wallet=wallet, users=users, max_amount=MAX)
     assert conflict.reason == "conflict"  # type: ignore[attr-defined]
-    wallet.unavailable = True
-    (down,) = await transfer(
-        command(transaction_id=TXN + "-2"), wallet=wallet, users=users, max_amount=MAX
-    )
-    assert down.reason == "wallet_unavailable"  # type: ignore[attr-defined]
     assert wallet.balances["w-viewer"] == 200

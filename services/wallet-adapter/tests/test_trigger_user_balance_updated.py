@@ -63,12 +63,6 @@ async def test_direct_transfer_gives_both_with_the_payer_as_source(users) -> Non
     assert up.metadata["user"].username == "Stella"
 
 
-async def test_redelivery_produces_identical_events(users) -> None:  # type: ignore[no-untyped-def]
-    first = await trigger_user_balance_updated(created(), users=users)
-    again = await trigger_user_balance_updated(created(), users=users)
-    assert first == again  # the dispatcher derives the same event ids for them
-
-
 async def test_unknown_wallet_raises_instead_of_dropping(users) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(UnknownUser):
         await trigger_user_balance_updated(created(fromAccount="w-nobody"), users=users)

@@ -103,3 +103,23 @@ async def test_settlements_are_counted_by_kind_and_result() -> None:
         ("split", "ok"): 0,
         ("split", "refused"): 1,
     }
+
+
+async def test_transaction_lookup_by_id_found_unknown_or_unreachable() -> None:
+    txn = {"id": ORDER.transaction_id, "status": "completed", "callbackPending": True}
+    found, seen = api(lambda r, n: httpx.Response(200, json=txn))
+    assert await found.transaction(ORDER.transaction_id) == txn
+    assert seen[0].method == "GET"
+    assert seen[0].url.raw_path == b"/transactions/session%3Atrigger-exclusive%3Ag1"
+    unknown, _ = api(lambda r, n: httpx.Response(404, json={"reason": "no_transaction"}))
+    assert await unknown.transaction(ORDER.transaction_id) is None
+    for answer in (httpx.Response(503), httpx.ReadTimeout("slow")):
+
+        def reply(r: httpx.Request, n: int, answer: object = answer) -> httpx.Response:
+            if isinstance(answer, Exception):
+                raise answer
+            return answer  # type: ignore[return-value]
+
+        down, _ = api(reply)
+        with pytest.raises(WalletUnavailable):
+            await down.transaction(ORDER.transaction_id)

@@ -19,6 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
 from aiokafka.errors import KafkaError
 
 from livestream_schemas.topics import all_topic_specs
+from service_kit.consumer import REDRIVE_GROUP, REDRIVE_HANDLER
 from service_kit.kafka_security import client_options
 from service_kit.settings import KitSettings
 
@@ -98,7 +99,11 @@ class DeadLetter:
     def line(self) -> str:
         key = (self.record.key or b"").decode(errors="replace")
         handler, error = self.header("dlq.handler"), self.header("dlq.error")
-        return f"{self.where}  topic={self.original_topic or '?'}  key={key}  handler={handler}  error={error}"
+        attempts = self.header("dlq.attempts")
+        return (
+            f"{self.where}  topic={self.original_topic or '?'}  key={key}  handler={handler}"
+            f"  attempts={attempts}  error={error}"
+        )
 
 
 async def redrive(
@@ -138,7 +143,7 @@ async def redrive(
             if not letter.original_topic:
                 say(f"{letter.where}  skipped: no dlq.original_topic header")
             elif not dry_run:
-                await _republish(producer, letter)
+                await _republish(producer, letter, service)
             sent += bool(letter.original_topic)
             if not dry_run:
                 tp = TopicPartition(letter.record.topic, letter.record.partition)
@@ -175,12 +180,25 @@ async def _backlog(
                 yield DeadLetter(record)
 
 
-async def _republish(producer: AIOKafkaProducer, letter: DeadLetter) -> None:
+def redrive_headers(letter: DeadLetter, group: str) -> list[tuple[str, bytes]]:
+    """Only the group (and receiver) that failed runs the message again; the others, which
+    handled it the first time, skip it (service_kit.consumer honours these headers)."""
+    headers = [
+        ("dlq.redriven_from", letter.where.encode()),
+        (REDRIVE_GROUP, (letter.header("dlq.group") or group).encode()),
+    ]
+    handler = letter.header("dlq.handler")
+    if handler and handler != "decode":
+        headers.append((REDRIVE_HANDLER, handler.encode()))
+    return headers
+
+
+async def _republish(producer: AIOKafkaProducer, letter: DeadLetter, group: str) -> None:
     await producer.send_and_wait(
         letter.original_topic,
         value=letter.record.value,
         key=letter.record.key,
-        headers=[("dlq.redriven_from", letter.where.encode())],
+        headers=redrive_headers(letter, group),
     )
 
 

@@ -1,21 +1,25 @@
-"""Run handlers for one consumed message: bounded retries, then the dead-letter topic.
+"""Run handlers for one consumed message: transient errors wait, permanent ones dead-letter.
 
 A handler takes (envelope, payload) and returns the messages to publish. It never
 touches Kafka itself, so the same handler runs under faust, in unit tests and in
-scripts. Nothing raised here escapes into faust, which would ack it silently.
+scripts. A transient error (service_kit.faults) is retried with capped, jittered backoff
+for as long as it lasts, holding the partition; a permanent one is tried
+`consumer_max_attempts` times, then parked on the dead-letter topic. Only a failed
+dead-letter write escapes (DeadLetterFailed): the worker stops without acking.
 """
 
 from __future__ import annotations
 
-import asyncio
+import inspect
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from livestream_schemas.base import Message
 from livestream_schemas.envelope import Envelope, decode
 from service_kit import metrics, tracing
+from service_kit.faults import DeadLetterFailed, Failure, Stall, is_transient, pause
 from service_kit.kafka import Publisher, derived_event_id
 from service_kit.refusals import Refused
 from service_kit.settings import KitSettings
@@ -25,7 +29,13 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Envelope, Message], Awaitable[Sequence[Message]]]
 # Many messages of one type at once (in order) -> each one's outbound messages.
 BatchHandler = Callable[[Sequence[tuple[Envelope, Message]]], Awaitable[list[list[Message]]]]
-Item = tuple[str, bytes, bytes]  # topic, raw value, key
+
+Headers = Iterable[tuple[str, bytes]]
+Item = tuple[str, bytes, bytes, Headers]  # topic, raw value, key, headers
+
+# Set by `service_kit.admin redrive`: only this group (and this receiver) runs the message.
+REDRIVE_GROUP = "redrive.group"
+REDRIVE_HANDLER = "redrive.handler"
 
 
 @dataclass
@@ -38,6 +48,7 @@ class Dispatcher:
     # taking consecutive messages together (one store round trip for many). It must be named
     # like that receiver, so a message gets the same derived event ids either way.
     batch_routes: Mapping[str, BatchHandler] = field(default_factory=dict)
+    stall: Stall | None = None  # what a transient error holds this consumer on, if anything
 
     def __post_init__(self) -> None:
         for kind, handler in self.batch_routes.items():
@@ -50,7 +61,9 @@ class Dispatcher:
         run: list[tuple[Item, Envelope, Message]] = []
         for item in items:
             decoded = _peek(item[1])
-            if decoded and decoded[0].type in self.batch_routes:
+            # A redriven message runs alone: only the group and receiver it names take it.
+            redriven = REDRIVE_GROUP in _header_map(item[3])
+            if decoded and decoded[0].type in self.batch_routes and not redriven:
                 if run and run[0][1].type != decoded[0].type:
                     await self._dispatch_run(run)
                     run = []
@@ -87,71 +100,133 @@ class Dispatcher:
             trace=tracing.child_of(envelope.trace.get("traceparent")),
         )
 
-    async def dispatch(self, topic: str, raw: bytes, key: bytes = b"") -> None:
-        """Run every receiver of this message's type, each with its own retries."""
-        service = self.settings.service_name
+    async def dispatch(
+        self, topic: str, raw: bytes, key: bytes = b"", headers: Headers = ()
+    ) -> None:
+        """Run every receiver of this message's type (or the one a redrive names)."""
+        wanted = _header_map(headers)
+        group = wanted.get(REDRIVE_GROUP)
+        if group is not None and group != self.settings.service_name:
+            return  # redriven for another consumer group, which failed it; we did not
         try:
             envelope, payload = decode(raw)
         except ValueError as exc:
-            await self.dead_letter(
-                topic, raw, key=key, handler="decode", error=f"undecodable: {exc}"
-            )
+            undecodable = Failure(1, f"undecodable: {exc}")
+            await self.dead_letter(topic, raw, key=key, handler="decode", failure=undecodable)
             return
+        only = wanted.get(REDRIVE_HANDLER) if group is not None else None
         token = tracing.set_current(envelope.trace)
         try:
             for handler in self.routes.get(envelope.type, ()):
-                if await self._run(topic, envelope, payload, handler):
-                    metrics.MESSAGES_CONSUMED.labels(service, topic).inc()
-                else:
-                    await self.dead_letter(
-                        topic,
-                        raw,
-                        key=envelope.key.encode(),
-                        handler=handler.__name__,
-                        error=self._last_error,
-                    )
+                if only and handler.__name__ != only:
+                    continue
+                failure = await self._run(topic, envelope, payload, handler)
+                if failure is None:
+                    metrics.MESSAGES_CONSUMED.labels(self.settings.service_name, topic).inc()
+                    continue
+                await self.dead_letter(
+                    topic, raw, key=envelope.key.encode(), handler=handler.__name__, failure=failure
+                )
         finally:
             tracing.reset(token)
 
     async def _run(
         self, topic: str, envelope: Envelope, payload: Message, handler: Handler
-    ) -> bool:
-        service = self.settings.service_name
-        attempts = max(1, self.settings.consumer_max_attempts)
-        for attempt in range(1, attempts + 1):
-            started = time.perf_counter()
+    ) -> Failure | None:
+        """None once the handler succeeded; a Failure once it failed permanently enough."""
+        s = self.settings
+        permanent = transient = 0
+        while True:
             try:
-                outbound = await handler(envelope, payload)
-                await self._publish(envelope, handler.__name__, outbound)
-                return True
+                await self._attempt(topic, envelope, payload, handler)
             except Refused as exc:
                 # Retrying cannot change the answer: park it now, with why.
-                self._last_error = self._refused(topic, envelope, handler, exc)
-                return False
+                self._unstalled(topic)
+                error = self._refused(topic, envelope, handler, exc)
+                return Failure(permanent + transient + 1, error)
             except Exception as exc:
-                metrics.MESSAGES_FAILED.labels(service, topic).inc()
-                self._last_error = f"{type(exc).__name__}: {exc}"
-                log.warning(
-                    "handler failed",
-                    exc_info=attempt == attempts,
-                    extra={
-                        "fields": {
-                            "handler": handler.__name__,
-                            "topic": topic,
-                            "event_id": envelope.event_id,
-                            "attempt": attempt,
-                        }
-                    },
-                )
-                if attempt < attempts:
-                    await asyncio.sleep(self.settings.consumer_retry_backoff_s * 2 ** (attempt - 1))
-            finally:
-                metrics.HANDLER_LATENCY.labels(service, topic).observe(
-                    time.perf_counter() - started
-                )
-        return False
+                metrics.MESSAGES_FAILED.labels(s.service_name, topic).inc()
+                error = f"{type(exc).__name__}: {exc}"
+                if is_transient(exc):
+                    transient += 1
+                    self._stalled(topic, handler.__name__, error, transient)
+                    await self._backoff(transient)
+                    continue
+                permanent += 1
+                self._log_failure(topic, envelope, handler, permanent, error, exc)
+                if permanent >= max(1, s.consumer_max_attempts):
+                    self._unstalled(topic)
+                    return Failure(permanent + transient, error)
+                await self._backoff(permanent)
+            else:
+                self._unstalled(topic)
+                return None
 
-    _last_error: str = ""
+    async def _backoff(self, tries: int) -> None:
+        s = self.settings
+        await pause(tries, base_s=s.consumer_retry_backoff_s, cap_s=s.consumer_retry_max_backoff_s)
+
+    async def _attempt(
+        self, topic: str, envelope: Envelope, payload: Message, handler: Handler
+    ) -> None:
+        started = time.perf_counter()
+        try:
+            outbound = await handler(envelope, payload)
+            await self._publish(envelope, handler.__name__, outbound)
+        finally:
+            metrics.HANDLER_LATENCY.labels(self.settings.service_name, topic).observe(
+                time.perf_counter() - started
+            )
+
+    def _stalled(self, topic: str, handler: str, error: str, retries: int) -> None:
+        service = self.settings.service_name
+        if self.stall is None or (self.stall.topic, self.stall.handler) != (topic, handler):
+            self.stall = Stall(topic, handler, error)
+            metrics.CONSUMER_STALLED.labels(service, topic).set(1)
+        self.stall.error, self.stall.retries = error, retries
+        metrics.TRANSIENT_RETRIES.labels(service, topic).inc()
+        # The first retry and then one line in ten: a long outage must not flood the log.
+        if retries == 1 or retries % 10 == 0:
+            log.warning(
+                "dependency unavailable; holding the partition and retrying",
+                extra={
+                    "fields": {
+                        "topic": topic,
+                        "handler": handler,
+                        "retries": retries,
+                        "error": error,
+                    }
+                },
+            )
+
+    def _unstalled(self, topic: str) -> None:
+        if self.stall is not None:
+            metrics.CONSUMER_STALLED.labels(self.settings.service_name, self.stall.topic).set(0)
+            log.info("dependency back", extra={"fields": self.stall.report()})
+            self.stall = None
+
+    def _log_failure(
+        self,
+        topic: str,
+        envelope: Envelope,
+        handler: Handler,
+        attempt: int,
+        error: str,
+        exc: Exception,
+    ) -> None:
+        log.warning(
+            "handler failed",
+            exc_info=attempt >= self.settings.consumer_max_attempts and exc,
+            extra={
+                "fields": {
+                    "handler": handler.__name__,
+                    "topic": topic,
+                    "event_id": envelope.event_id,
+                    "attempt": attempt,
+                    "error": error,
+                }
+            },
+        )
 
     def _refused(self, topic: str, envelope: Envelope, handler: Handler, exc: Refused) -> str:
         metrics.COMMANDS_REFUSED.labels(self.settings.service_name, topic, exc.reason).inc()
@@ -160,27 +235,36 @@ class Dispatcher:
         return f"refused: {exc.reason}: {exc}"
 
     async def dead_letter(
-        self, topic: str, raw: bytes, *, key: bytes, handler: str, error: str
+        self, topic: str, raw: bytes, *, key: bytes, handler: str, failure: Failure
     ) -> None:
-        """Park the original bytes with why they failed; replayable as they are."""
+        """Park the original bytes with who failed them and why; raises DeadLetterFailed."""
         service = self.settings.service_name
         envelope = Envelope(
             type="dead_letter", key=key.decode(errors="replace") or "unknown", payload={}
         )
         headers = [
             ("dlq.original_topic", topic.encode()),
+            ("dlq.group", service.encode()),
             ("dlq.handler", handler.encode()),
-            ("dlq.error", error[:2000].encode()),
-            ("dlq.attempts", str(self.settings.consumer_max_attempts).encode()),
+            ("dlq.error", failure.error[:2000].encode()),
+            ("dlq.attempts", str(failure.attempts).encode()),
         ]
-        await self.publisher.send(
-            self.settings.dlq_topic, envelope, value=raw, extra_headers=headers
-        )
+        try:
+            await self.publisher.send(
+                self.settings.dlq_topic, envelope, value=raw, extra_headers=headers
+            )
+        except Exception as exc:
+            raise DeadLetterFailed(f"{type(exc).__name__}: {exc}") from exc
         metrics.MESSAGES_DEAD_LETTERED.labels(service, topic).inc()
         log.error(
             "dead-lettered",
-            extra={"fields": {"topic": topic, "handler": handler, "error": error}},
+            extra={"fields": {"topic": topic, "handler": handler, "error": failure.error}},
         )
+
+
+def _header_map(headers: Headers | Mapping[str, bytes] | None) -> dict[str, str]:
+    items = headers.items() if isinstance(headers, Mapping) else headers or ()
+    return {k: (v or b"").decode(errors="replace") for k, v in items}
 
 
 def receiver(fn: Callable[..., Awaitable[Sequence[Message]]], **deps: object) -> Handler:
@@ -188,8 +272,6 @@ def receiver(fn: Callable[..., Awaitable[Sequence[Message]]], **deps: object) ->
 
     `fn` gets `envelope=` too when it declares that keyword (for event ids, times).
     """
-    import inspect
-
     wants_envelope = "envelope" in inspect.signature(fn).parameters
 
     async def bound(envelope: Envelope, payload: Message) -> Sequence[Message]:

@@ -30,6 +30,16 @@ COMMANDS_REFUSED = Counter(
     "Messages a receiver refused to act on (dead-lettered at once, never retried)",
     ["service_name", "topic", "reason"],
 )
+TRANSIENT_RETRIES = Counter(
+    "lsg_consumer_transient_retries_total",
+    "Handler attempts that failed on an unavailable dependency and will be retried",
+    ["service", "topic"],
+)
+CONSUMER_STALLED = Gauge(
+    "lsg_consumer_stalled",
+    "1 while the consumer holds a message of this topic, waiting for a dependency",
+    ["service", "topic"],
+)
 MESSAGES_PUBLISHED = Counter(
     "lsg_messages_published_total", "Kafka messages published", ["service_name", "topic"]
 )

@@ -12,10 +12,13 @@ from service_kit.settings import KitSettings
 
 
 def connect(settings: KitSettings) -> AsyncMongoClient[dict[str, Any]]:
+    """Every operation is bounded (timeoutMS): a timeout raises a transient error, which a
+    worker retries and an API answers with 503, instead of one hung query holding all."""
     return AsyncMongoClient(
         settings.mongodb_uri,
-        serverSelectionTimeoutMS=3000,
-        connectTimeoutMS=3000,
+        timeoutMS=settings.mongodb_timeout_ms,
+        serverSelectionTimeoutMS=settings.mongodb_connect_timeout_ms,
+        connectTimeoutMS=settings.mongodb_connect_timeout_ms,
         tz_aware=True,
         appname=settings.service_name,
     )

@@ -73,12 +73,19 @@ class KitSettings(BaseSettings):
     # finished tasks, ...) are deleted this long after they were written.
     retention_days: float = 7.0
     retention_interval_s: float = 300.0
-    consumer_max_attempts: int = 3
-    consumer_retry_backoff_s: float = 0.2
     # Services with a batched receiver take up to this many messages that arrived within
     # consumer_batch_wait_s and hand consecutive ones of that type over in one call.
     consumer_batch_max: int = 200
     consumer_batch_wait_s: float = 0.005
+    # Tries of a message that fails permanently (a bug, bad data) before it is dead-lettered;
+    # transient failures (a dependency down or slow) are retried without limit.
+    consumer_max_attempts: int = 3
+    consumer_retry_backoff_s: float = 0.2
+    consumer_retry_max_backoff_s: float = 5.0
+    # Client-side bound on every MongoDB operation (and on opening a connection): one hung
+    # query must not stall a worker's partitions for ever.
+    mongodb_timeout_ms: int = 5000
+    mongodb_connect_timeout_ms: int = 3000
     # {"goal.created": "prod.goal.created"}: rename a declared topic without code changes.
     topic_overrides: dict[str, str] = Field(default_factory=dict)
 

@@ -7,15 +7,17 @@ replicas, keys (goal_id, session_id, ...) keep each aggregate on one partition.
 from __future__ import annotations
 
 import logging
+import os
 import tempfile
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import faust
 
 from livestream_schemas.topics import TOPICS
-from service_kit.consumer import BatchHandler, Dispatcher, Handler
+from service_kit.consumer import BatchHandler, Dispatcher, Handler, Item
+from service_kit.faults import DeadLetterFailed
 from service_kit.kafka import Publisher
 from service_kit.kafka_security import faust_credentials
 from service_kit.lag import LagProbe
@@ -78,20 +80,14 @@ def build_worker(
 
     async def consume(stream: Any) -> None:
         if not dispatcher.batch_routes:
-            async for event in stream.events():
-                await dispatcher.dispatch(
-                    event.message.topic, event.value, event.message.key or b""
-                )
+            await consume_events(stream.events(), dispatcher)
             return
         # What arrived within a few ms, in order; faust acks the events only after the loop
         # body returns, so a crash mid-batch redelivers them (at least once, as before).
         batches = stream.take_events(
             settings.consumer_batch_max, within=settings.consumer_batch_wait_s
         )
-        async for events in batches:
-            await dispatcher.dispatch_many(
-                [(e.message.topic, e.value, e.message.key or b"") for e in events]
-            )
+        await consume_batches(batches, dispatcher)
 
     app.agent(channel, name=f"{settings.service_name}.receivers", concurrency=1)(consume)
 
@@ -116,9 +112,9 @@ def build_worker(
 
     @app.page("/readyz")
     async def readyz(web: Any, request: Any) -> Any:
-        checks = await ready()
+        checks, body = await readiness(ready, dispatcher)
         ok = all(checks.values())
-        return web.json({"ready": ok, "checks": checks}, status=200 if ok else 503)
+        return web.json({"ready": ok, "checks": checks, **body}, status=200 if ok else 503)
 
     @app.on_before_shutdown.connect
     async def _stop_publisher(*_: Any, **__: Any) -> None:
@@ -126,6 +122,62 @@ def build_worker(
         await publisher.stop()
 
     return app
+
+
+async def readiness(
+    ready: ReadyCheck, dispatcher: Dispatcher
+) -> tuple[dict[str, bool], dict[str, Any]]:
+    """The dependency checks, plus `consumer`: false while a message waits on a dependency."""
+    checks = await ready()
+    if dispatcher.stall is None:
+        return {**checks, "consumer": True}, {}
+    return {**checks, "consumer": False}, {"stalled": dispatcher.stall.report()}
+
+
+def halt(code: int = 70) -> None:
+    """Exit at once: no shutdown path runs, so nothing acks or commits the message in hand."""
+    logging.shutdown()
+    os._exit(code)
+
+
+async def consume_events(
+    events: AsyncIterable[Any], dispatcher: Dispatcher, *, stop: Callable[[int], None] = halt
+) -> None:
+    """faust acks an event when the agent asks for the next one; a failed dead-letter write
+    stops the process before that, so the message is redelivered after the restart."""
+    async for event in events:
+        if not await _dispatched(dispatcher.dispatch(*_item(event)), event, stop):
+            return
+
+
+async def consume_batches(
+    batches: AsyncIterable[Sequence[Any]],
+    dispatcher: Dispatcher,
+    *,
+    stop: Callable[[int], None] = halt,
+) -> None:
+    """The same for events taken together: none of a batch is acked past a failed write."""
+    async for events in batches:
+        work = dispatcher.dispatch_many([_item(e) for e in events])
+        if not await _dispatched(work, events[0], stop):
+            return
+
+
+def _item(event: Any) -> Item:
+    message = event.message
+    return (message.topic, event.value, message.key or b"", message.headers or ())
+
+
+async def _dispatched(work: Awaitable[None], first: Any, stop: Callable[[int], None]) -> bool:
+    try:
+        await work
+    except DeadLetterFailed as exc:
+        message = first.message
+        fields = {"topic": message.topic, "offset": message.offset, "error": str(exc)}
+        log.critical("dead-letter write failed; stopping without acking", extra={"fields": fields})
+        stop(70)
+        return False
+    return True
 
 
 def _timer(tick: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:

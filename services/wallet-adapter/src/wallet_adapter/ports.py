@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
+from service_kit.faults import DependencyUnavailable
 from service_kit.users import UserProfile
 
 
-class WalletUnavailable(Exception):
-    """The wallet did not answer (or answered 5xx) within the bounded retries."""
+class WalletUnavailable(DependencyUnavailable):
+    """The wallet did not answer (or answered 5xx) within the bounded retries: transient,
+    so the consumer waits for the wallet instead of dead-lettering the command."""
 
 
 class UnknownUser(LookupError):
@@ -58,6 +60,9 @@ class WalletApi(Protocol):
 
     async def balance(self, wallet_id: str) -> int | None:
         """Coins in the wallet; None when the wallet does not know it."""
+
+    async def transaction(self, transaction_id: str) -> dict[str, Any] | None:
+        """The wallet's record of a transaction; None when it never took that id."""
 
 
 class UserReadModel(Protocol):

@@ -8,11 +8,17 @@ from typing import Any, Protocol
 
 from notifier.domain.channel_state import ChannelState
 from notifier.domain.channels import UserProfile
+from service_kit.faults import DependencyUnavailable
+
+
+class PusherUnavailable(DependencyUnavailable):
+    """The Pusher server did not answer in time, or answered 5xx/429: try again later."""
 
 
 class ChannelPublisher(Protocol):
     async def trigger(self, channels: Sequence[str], event: str, data: dict[str, Any]) -> None:
-        """Publish one event to channels; raises when the server did not take it."""
+        """Publish one event to channels; raises when the server did not take it
+        (PusherUnavailable when it may take it later)."""
 
     def authenticate(
         self, channel: str, socket_id: str, custom_data: dict[str, Any] | None = None

@@ -93,7 +93,6 @@ async def trigger_exclusive(cmd: TriggerExclusive, deps: TriggerDeps) -> Answer:
     session = await deps.sessions.get(cmd.session_id)
     if session is None or not session.active:
         raise SessionNotFound(detail="no active session with this id")
-    amount = session.get_exclusive_sd_price(cmd.duration)
     viewer = await deps.users.get(cmd.viewer_id)
     check_trigger_allowed(
         session,
@@ -102,6 +101,8 @@ async def trigger_exclusive(cmd: TriggerExclusive, deps: TriggerDeps) -> Answer:
         now=now,
         cooldown_s=deps.settings.exclusive_cooldown_s,
     )
+    # SPEC §4 order: who may ask (403/429) before what it costs (422), before the balance.
+    amount = session.get_exclusive_sd_price(cmd.duration)
     existing = await deps.locks.get(cmd.session_id, cmd.viewer_id)
     if existing is not None and not _stale(existing, now, deps.settings):
         raise RequestAlreadyOpen(detail=f"request {existing.goal_id} is still open")

@@ -70,8 +70,22 @@ class HttpWalletApi:
 
     async def balance(self, wallet_id: str) -> int | None:
         """One attempt only: a balance read sits in a user's request, so fail fast."""
+        body = await self._read(f"/accounts/{quote(wallet_id, safe='')}")
+        if body is None:
+            return None
         try:
-            response = await self._http().get(f"/accounts/{quote(wallet_id, safe='')}")
+            return int(body["balance"])
+        except (ValueError, KeyError, TypeError) as exc:
+            raise WalletUnavailable(f"unreadable balance: {exc}") from exc
+
+    async def transaction(self, transaction_id: str) -> dict[str, Any] | None:
+        """GET /transactions/{id}: what the wallet did with an id whose POST timed out."""
+        return await self._read(f"/transactions/{quote(transaction_id, safe='')}")
+
+    async def _read(self, path: str) -> dict[str, Any] | None:
+        """One GET: the JSON object, None on 404; anything else is WalletUnavailable."""
+        try:
+            response = await self._http().get(path)
         except httpx.HTTPError as exc:
             raise WalletUnavailable(f"{type(exc).__name__}: {exc}") from exc
         if response.status_code == 404:
@@ -79,9 +93,12 @@ class HttpWalletApi:
         if response.status_code != 200:
             raise WalletUnavailable(f"wallet answered {response.status_code}")
         try:
-            return int(response.json()["balance"])
-        except (ValueError, KeyError, TypeError) as exc:
-            raise WalletUnavailable(f"unreadable balance: {exc}") from exc
+            body = response.json()
+        except ValueError as exc:
+            raise WalletUnavailable(f"unreadable answer: {exc}") from exc
+        if not isinstance(body, dict):
+            raise WalletUnavailable("unreadable answer: not an object")
+        return body
 
     async def _command(self, path: str, body: dict[str, Any]) -> WalletReply:
         """POST with bounded retries on 5xx and transport errors; other answers are final."""

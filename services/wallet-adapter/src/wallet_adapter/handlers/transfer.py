@@ -30,14 +30,23 @@ async def transfer(
         return [failed(message, "unknown_wallet", str(exc), message.tags)]
     try:
         reply = await wallet.transfer(order)
-    except WalletUnavailable as exc:
-        # If the wallet did take it after all, its callback debits a goal that this failure
-        # ended, and the late-debit rule refunds it.
-        return [failed(message, "wallet_unavailable", str(exc), list(order.tags))]
+    except WalletUnavailable:
+        await _taken_or_raise(wallet, order.transaction_id)
+        return []
     if reply.ok:
         return []
     reason = REASONS.get(reply.status, "rejected")
     return [failed(message, reason, reply.detail or reply.reason, list(order.tags))]
+
+
+async def _taken_or_raise(wallet: WalletApi, transaction_id: str) -> None:
+    """After a timeout the wallet may have committed the transfer: ask it by id before
+    deciding. Taken: its callback reports it, nothing to say. Unknown, or the wallet still
+    silent: WalletUnavailable (transient), so the consumer sends the same id again once
+    the wallet answers. Either way the viewer is never told of a failure that is not one.
+    """
+    if await wallet.transaction(transaction_id) is None:
+        raise WalletUnavailable(f"wallet has no transaction {transaction_id} after a timeout")
 
 
 async def wallet_transfer(message: Transfer, users: UserReadModel) -> WalletTransfer:

@@ -1,0 +1,176 @@
+"""`make chaos`: both flows under load while, in turn, each worker kind is killed with
+SIGKILL and restarted, the Kafka broker restarts and the MongoDB-API server stops for 10 s.
+
+After each fault, at quiescence: the sandbox ledger invariant holds, every user's coins are
+whole (balance + open holds = what was minted), every ended goal's holds are settled once
+(refunded, or held for a funded show), each goal's progress equals its counted debits, no
+message was dead-lettered, and the APIs answered only 2xx/4xx or 503 with Retry-After.
+Per fault it prints the time from the fault to the last flow settling.
+
+    python -m journeys.chaos [--size small|full] [--faults kafka,ferretdb,...] [--outage 10]
+
+It drives the local stack through deploy/local/stack.sh (stop-only/start-only), so it runs
+only where that script started the stack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from journeys.chaos_load import SIZES, Answers, Workload, coin_errors, unsettled
+from journeys.stack import Stack
+
+ROOT = Path(__file__).resolve().parents[2]
+STACK = ROOT / "deploy/local/stack.sh"
+WORKERS = ["goal-service", "session-service", "wallet-adapter", "notifier"]
+FAULTS = ["none", *(f"{w}.worker" for w in WORKERS), "kafka", "ferretdb"]
+FAULT_AFTER_S = 1.0  # into the load: requests and commands are in flight
+SETTLE_WITHIN_S = 240.0
+
+
+def say(line: str) -> None:
+    print(line, flush=True)
+
+
+async def stack_sh(*args: str) -> None:
+    proc = await asyncio.create_subprocess_exec(str(STACK), *args, cwd=ROOT)
+    if await proc.wait() != 0:
+        raise RuntimeError(f"stack.sh {' '.join(args)} failed")
+
+
+async def managed() -> set[str]:
+    """The components stack.sh started here (a stack from elsewhere cannot be faulted)."""
+    proc = await asyncio.create_subprocess_exec(
+        str(STACK), "running", cwd=ROOT, stdout=asyncio.subprocess.PIPE
+    )
+    out, _ = await proc.communicate()
+    return set(out.decode().split())
+
+
+async def inject(fault: str, outage_s: float) -> None:
+    """The fault, and the operator's (or the orchestrator's) restart after it."""
+    if fault == "none":
+        return
+    if fault.endswith(".worker"):
+        pid = int((ROOT / f"deploy/local/var/run/{fault}.pid").read_text())
+        os.killpg(pid, signal.SIGKILL)  # mid-flow, no shutdown hook runs
+        await asyncio.sleep(1)
+        await stack_sh("start-only", fault)
+    elif fault == "kafka":
+        await stack_sh("stop-only", "kafka")
+        await stack_sh("start-only", "kafka")
+    elif fault == "ferretdb":
+        await stack_sh("stop-only", "ferretdb")
+        await asyncio.sleep(outage_s)
+        await stack_sh("start-only", "ferretdb")
+    else:
+        raise ValueError(f"unknown fault {fault}")
+
+
+async def dead_letters(bootstrap: str) -> int:
+    """Messages on every service's dead-letter topic so far (end offsets)."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        parts = [
+            TopicPartition(f"{w}.dlq", p)
+            for w in WORKERS
+            for p in consumer.partitions_for_topic(f"{w}.dlq") or ()
+        ]
+        ends = await consumer.end_offsets(parts) if parts else {}
+        return sum(ends.values())
+    finally:
+        await consumer.stop()
+
+
+@dataclass
+class Outcome:
+    fault: str
+    settled_s: float | None
+    flows: int
+    answers: Answers
+    errors: list[str]
+
+
+async def one_round(work: Workload, fault: str, outage_s: float) -> Outcome:
+    stack, answers = work.stack, Answers()
+    letters_before = await dead_letters(stack.ep.kafka)
+    flows = await work.start(answers)
+    load = asyncio.create_task(work.load(flows, answers))
+    await asyncio.sleep(FAULT_AFTER_S)
+    faulted_at = time.monotonic()
+    await inject(fault, outage_s)
+    await load
+    await work.end_funding_when_counted(flows, answers)
+    settled_s, waiting = None, ["not looked at"]
+    while time.monotonic() - faulted_at < SETTLE_WITHIN_S:
+        waiting = await unsettled(work, flows, answers)
+        if not waiting:
+            settled_s = time.monotonic() - faulted_at
+            break
+        await asyncio.sleep(0.5)
+    errors = [] if settled_s is not None else [f"not settled: {waiting[:5]}"]
+    errors += await coin_errors(work, flows, answers)
+    if (letters := await dead_letters(stack.ep.kafka) - letters_before) != 0:
+        errors.append(f"{letters} message(s) dead-lettered")
+    errors += answers.violations[:10]
+    n = len(flows.exclusive) + sum(flows.tickets.values())
+    return Outcome(fault, settled_s, n, answers, errors)
+
+
+def report(outcome: Outcome) -> None:
+    when = f"{outcome.settled_s:6.1f} s" if outcome.settled_s is not None else "   never"
+    codes = " ".join(f"{k}:{v}" for k, v in sorted(outcome.answers.statuses.items()))
+    verdict = "ok" if not outcome.errors else "FAILED"
+    say(
+        f"  {outcome.fault:<24} settled {when} after the fault  {outcome.flows:4d} flows  [{codes}]  {verdict}"
+    )
+    for error in outcome.errors:
+        say(f"      {error}")
+
+
+async def run(size: str, faults: list[str], outage_s: float) -> int:
+    stack = Stack()
+    work = Workload(stack, SIZES[size])
+    started = time.monotonic()
+    try:
+        have = await managed()
+        needed = {f for f in faults if f != "none"}
+        if missing := needed - have:
+            say(f"chaos: not started by stack.sh here, cannot fault: {sorted(missing)}")
+            return 2
+        await work.add_users()
+        say(f"chaos run {work.run} ({size}): {len(work.minted)} paying users ready")
+        failed = 0
+        for fault in faults:
+            outcome = await one_round(work, fault, outage_s)
+            report(outcome)
+            failed += bool(outcome.errors)
+    finally:
+        await stack.close()
+    say(f"total {time.monotonic() - started:.0f} s; {failed} of {len(faults)} round(s) failed")
+    return 1 if failed else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="journeys.chaos", description=__doc__.splitlines()[0])
+    parser.add_argument("--size", choices=sorted(SIZES), default="full")
+    parser.add_argument("--faults", default=",".join(FAULTS), help=f"of {','.join(FAULTS)}")
+    parser.add_argument("--outage", type=float, default=10.0, help="MongoDB-API outage (s)")
+    args = parser.parse_args(argv)
+    faults = args.faults.split(",")
+    if unknown := set(faults) - set(FAULTS):
+        parser.error(f"unknown faults {sorted(unknown)}")
+    return asyncio.run(run(args.size, faults, args.outage))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,232 @@
+"""The chaos suite's workload and its checks: exclusive requests and ticket purchases from
+many users, answered the way a real app would treat them (503 + Retry-After: wait, retry
+with the same Idempotency-Key), then, at quiescence, every coin accounted for."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+import uuid
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from journeys.flows import buy_tickets, end_goal, get_goal, open_funding_goal, open_session
+from journeys.flows import trigger_exclusive as post_trigger
+from journeys.stack import Stack, User
+
+VIEWER_COINS = 10_000
+BUYER_COINS = 10_000
+TICKET_PRICE = 10
+EXCLUSIVE_EXP_S = 15  # requests expire unanswered within the round: refunds are part of it
+RETRY_FOR_S = 120.0
+
+
+@dataclass(frozen=True)
+class Size:
+    viewers: int
+    streamers: int
+    buyers: int
+    purchases: int  # per buyer and round
+    concurrency: int
+
+
+SIZES = {"small": Size(16, 4, 8, 2, 16), "full": Size(240, 24, 60, 3, 48)}
+
+
+@dataclass
+class Answers:
+    """Every API answer of a round: only 2xx/4xx, or 503 with Retry-After, are allowed."""
+
+    statuses: Counter[str] = field(default_factory=Counter)
+    violations: list[str] = field(default_factory=list)
+
+    def record(self, what: str, response: httpx.Response) -> None:
+        status = response.status_code
+        self.statuses[str(status)] += 1
+        if status == 503 and "retry-after" not in response.headers:
+            self.violations.append(f"{what}: 503 without Retry-After")
+        elif status >= 500 and status != 503:
+            self.violations.append(f"{what}: {status} {response.text[:200]}")
+
+    async def call(
+        self, what: str, send: Callable[[], Awaitable[httpx.Response]]
+    ) -> httpx.Response | None:
+        """Send until the answer is not a 503 (honouring Retry-After); None if never."""
+        deadline = time.monotonic() + RETRY_FOR_S
+        while True:
+            try:
+                response = await send()
+            except httpx.HTTPError as exc:
+                self.statuses["no answer"] += 1
+                self.violations.append(f"{what}: no answer ({type(exc).__name__})")
+                return None
+            self.record(what, response)
+            if response.status_code != 503 or time.monotonic() > deadline:
+                return response
+            await asyncio.sleep(float(response.headers.get("retry-after", "1")))
+
+
+@dataclass
+class Flows:
+    """What one round started and must see settled."""
+
+    exclusive: dict[str, User] = field(default_factory=dict)  # goal id -> viewer
+    funding: dict[str, int] = field(default_factory=dict)  # goal id -> target
+    tickets: dict[str, int] = field(default_factory=dict)  # goal id -> accepted tickets
+    sessions: list[str] = field(default_factory=list)
+
+
+class Workload:
+    def __init__(self, stack: Stack, size: Size) -> None:
+        self.stack, self.size = stack, size
+        run = uuid.uuid4().hex[:8]
+        self.run = run
+        self.streamers = [self._user(f"streamer{i}", run) for i in range(size.streamers)]
+        self.show_streamer = self._user("show", run)
+        self.viewers = [self._user(f"viewer{i}", run) for i in range(size.viewers)]
+        self.buyers = [self._user(f"buyer{i}", run) for i in range(size.buyers)]
+        self.minted = {u.wallet_id: VIEWER_COINS for u in self.viewers}
+        self.minted |= {u.wallet_id: BUYER_COINS for u in self.buyers}
+        self.sessions: list[str] = []
+        self.gate = asyncio.Semaphore(size.concurrency)
+
+    @staticmethod
+    def _user(role: str, run: str) -> User:
+        uid = f"chaos-{role}-{run}"
+        return User(user_id=uid, username=role, wallet_id=f"w-{uid}")
+
+    async def add_users(self) -> None:
+        people = [*self.streamers, self.show_streamer, *self.viewers, *self.buyers]
+        await asyncio.gather(
+            *(self.stack.add_user(u, self.minted.get(u.wallet_id, 0)) for u in people)
+        )
+        await self.stack.wait_users_known(*people)
+
+    async def start(self, answers: Answers) -> Flows:
+        """Open this round's sessions and two funding goals: one to fill, one to miss."""
+        flows = Flows()
+        flows.sessions = [await open_session(self.stack, s) for s in self.streamers]
+        show_session = await open_session(self.stack, self.show_streamer)
+        flows.sessions.append(show_session)
+        self.sessions += flows.sessions
+        planned = self.size.buyers * self.size.purchases // 2
+        for target in (planned, planned + 1_000):
+            goal_id = await open_funding_goal(
+                self.stack,
+                self.show_streamer,
+                show_session,
+                target=target,
+                ticket_price=TICKET_PRICE,
+            )
+            flows.funding[goal_id], flows.tickets[goal_id] = target, 0
+        return flows
+
+    async def load(self, flows: Flows, answers: Answers) -> None:
+        """Every viewer asks once (one session each in turn), every buyer buys a ticket
+        `purchases` times, half on each goal; all at once, `concurrency` in flight."""
+        jobs = [
+            self._trigger(v, flows.sessions[i % self.size.streamers], flows, answers)
+            for i, v in enumerate(self.viewers)
+        ]
+        goals = list(flows.funding)
+        jobs += [
+            self._buy(b, goals[(i + p) % 2], flows, answers)
+            for i, b in enumerate(self.buyers)
+            for p in range(self.size.purchases)
+        ]
+        await asyncio.gather(*jobs)
+
+    async def _trigger(self, viewer: User, session_id: str, flows: Flows, answers: Answers) -> None:
+        key, exp = uuid.uuid4().hex, int(time.time() + EXCLUSIVE_EXP_S)
+        async with self.gate:
+            r = await answers.call(
+                "trigger_exclusive",
+                lambda: post_trigger(self.stack, viewer, session_id, exp=exp, idempotency_key=key),
+            )
+        if r is not None and r.status_code == 202:
+            flows.exclusive[r.json()["goal_id"]] = viewer
+
+    async def _buy(self, buyer: User, goal_id: str, flows: Flows, answers: Answers) -> None:
+        key = uuid.uuid4().hex
+        async with self.gate:
+            r = await answers.call(
+                "tickets", lambda: buy_tickets(self.stack, buyer, goal_id, 1, idempotency_key=key)
+            )
+        if r is not None and r.status_code == 202:
+            flows.tickets[goal_id] += 1
+
+    async def holds(self) -> list[dict[str, Any]]:
+        """Every escrow hold of this run's sessions (one read: the sandbox scans them all)."""
+        r = await self.stack.http.get(f"{self.stack.ep.sandbox}/holds")
+        r.raise_for_status()
+        mine = tuple(f"livestream.session:{sid}." for sid in self.sessions)
+        return [h for h in r.json()["holds"] if any(m in t for t in h["tags"] for m in mine)]
+
+    async def goal(self, goal_id: str, answers: Answers) -> dict[str, Any]:
+        owner = self.show_streamer
+        r = await answers.call("get goal", lambda: get_goal(self.stack, owner, goal_id))
+        return r.json() if r is not None and r.status_code == 200 else {}
+
+    async def end_funding_when_counted(self, flows: Flows, answers: Answers) -> None:
+        """End each funding goal once every accepted ticket is counted in it."""
+        pending, owner = dict(flows.tickets), self.show_streamer
+        while pending:
+            for goal_id, tickets in list(pending.items()):
+                if (await self.goal(goal_id, answers)).get("progress") == tickets:
+                    await answers.call("end goal", lambda g=goal_id: end_goal(self.stack, owner, g))
+                    del pending[goal_id]
+            await asyncio.sleep(0.5)
+
+
+def _goal_holds(holds: list[dict[str, Any]], goal_id: str) -> list[dict[str, Any]]:
+    return [h for h in holds if any(t.endswith(f":{goal_id}") for t in h["tags"])]
+
+
+async def unsettled(work: Workload, flows: Flows, answers: Answers) -> list[str]:
+    """What is still on its way; [] once every flow of the round has settled."""
+    holds = await work.holds()
+    waiting = []
+    for goal_id in flows.exclusive:
+        mine = _goal_holds(holds, goal_id)
+        if [h["status"] for h in mine] != ["refunded"]:
+            waiting.append(f"exclusive {goal_id}: holds {[h['status'] for h in mine]}")
+    for goal_id, target in flows.funding.items():
+        goal = await work.goal(goal_id, answers)
+        mine = _goal_holds(holds, goal_id)
+        expect = "open" if goal.get("progress", 0) >= target else "refunded"
+        if goal.get("active", True) or len(mine) != flows.tickets[goal_id]:
+            waiting.append(f"funding {goal_id}: active or {len(mine)} holds")
+        elif any(h["status"] != expect for h in mine):
+            waiting.append(f"funding {goal_id}: holds not all {expect}")
+    return waiting
+
+
+async def coin_errors(work: Workload, flows: Flows, answers: Answers) -> list[str]:
+    """At quiescence: each user's coins whole, each goal's progress its counted debits."""
+    errors: list[str] = []
+    ledger = await work.stack.ledger()
+    if ledger["total_balances"] + ledger["open_holds"] != ledger["minted"]:
+        errors.append(f"sandbox ledger invariant broken: {ledger}")
+    holds = await work.holds()
+    held: Counter[str] = Counter()
+    for h in holds:
+        if h["status"] == "open":
+            held[h["payer"]] += h["amount"]
+    for wallet_id, minted in work.minted.items():
+        balance = await work.stack.balance(wallet_id)
+        if balance + held[wallet_id] != minted:
+            errors.append(f"{wallet_id}: {balance} + {held[wallet_id]} held != {minted}")
+    for goal_id in flows.funding:
+        progress = (await work.goal(goal_id, answers)).get("progress")
+        debits = sum(h["amount"] for h in _goal_holds(holds, goal_id)) // TICKET_PRICE
+        if progress != debits:
+            errors.append(f"funding {goal_id}: progress {progress} != {debits} debits")
+    for goal_id in flows.exclusive:
+        progress = (await work.goal(goal_id, answers)).get("progress")
+        if progress not in (0, 1) or progress > len(_goal_holds(holds, goal_id)):
+            errors.append(f"exclusive {goal_id}: progress {progress} without a debit")
+    return errors

@@ -1,0 +1,25 @@
+"""A MongoDB-API outage far longer than the consumer's old retry budget (3 tries in about
+0.6 s): nothing is dead-lettered, every flow completes, every coin is accounted for."""
+
+from __future__ import annotations
+
+import pytest
+
+from journeys.chaos import managed, one_round
+from journeys.chaos_load import Size, Workload
+from journeys.stack import Stack
+
+OUTAGE_S = 4.0
+
+
+async def test_a_mongodb_api_outage_dead_letters_nothing_and_every_flow_completes(
+    stack: Stack,
+) -> None:
+    if "ferretdb" not in await managed():
+        pytest.skip("the MongoDB-API server was not started by deploy/local/stack.sh here")
+    work = Workload(stack, Size(viewers=4, streamers=2, buyers=4, purchases=2, concurrency=8))
+    await work.add_users()
+    outcome = await one_round(work, "ferretdb", OUTAGE_S)
+    assert outcome.errors == []
+    assert outcome.settled_s is not None and outcome.flows >= 8
+    assert "503" in outcome.answers.statuses, "requests met the outage (and were answered 503)"
