@@ -45,9 +45,10 @@ log() { printf '[stack] %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
 pidfile() { echo "$VAR/run/$1.pid"; }
-running() {
-  local f; f="$(pidfile "$1")"
-  [[ -f "$f" ]] && kill -0 "$(cat "$f")" 2>/dev/null
+running() { # a killed process not yet reaped (a zombie) is not running
+  local f pid; f="$(pidfile "$1")"
+  [[ -f "$f" ]] && pid="$(cat "$f")" && kill -0 "$pid" 2>/dev/null &&
+    [[ "$(ps -o stat= -p "$pid" 2>/dev/null)" != Z* ]]
 }
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }

@@ -23,17 +23,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from aiokafka import AIOKafkaConsumer, TopicPartition
-
-from journeys.chaos_load import SIZES, Answers, Workload, coin_errors, unsettled
+from journeys.chaos_load import SIZES, WORKERS, Answers, Workload, coin_errors, unsettled
 from journeys.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK = ROOT / "deploy/local/stack.sh"
-WORKERS = ["goal-service", "session-service", "wallet-adapter", "notifier"]
 FAULTS = ["none", *(f"{w}.worker" for w in WORKERS), "kafka", "ferretdb"]
 FAULT_AFTER_S = 1.0  # into the load: requests and commands are in flight
-SETTLE_WITHIN_S = 240.0
+SETTLE_WITHIN_S = 300.0
 
 
 def say(line: str) -> None:
@@ -62,7 +59,8 @@ async def inject(fault: str, outage_s: float) -> None:
     if fault.endswith(".worker"):
         pid = int((ROOT / f"deploy/local/var/run/{fault}.pid").read_text())
         os.killpg(pid, signal.SIGKILL)  # mid-flow, no shutdown hook runs
-        await asyncio.sleep(1)
+        while fault in await managed():
+            await asyncio.sleep(0.2)
         await stack_sh("start-only", fault)
     elif fault == "kafka":
         await stack_sh("stop-only", "kafka")
@@ -75,22 +73,6 @@ async def inject(fault: str, outage_s: float) -> None:
         raise ValueError(f"unknown fault {fault}")
 
 
-async def dead_letters(bootstrap: str) -> int:
-    """Messages on every service's dead-letter topic so far (end offsets)."""
-    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    await consumer.start()
-    try:
-        parts = [
-            TopicPartition(f"{w}.dlq", p)
-            for w in WORKERS
-            for p in consumer.partitions_for_topic(f"{w}.dlq") or ()
-        ]
-        ends = await consumer.end_offsets(parts) if parts else {}
-        return sum(ends.values())
-    finally:
-        await consumer.stop()
-
-
 @dataclass
 class Outcome:
     fault: str
@@ -101,8 +83,8 @@ class Outcome:
 
 
 async def one_round(work: Workload, fault: str, outage_s: float) -> Outcome:
-    stack, answers = work.stack, Answers()
-    letters_before = await dead_letters(stack.ep.kafka)
+    answers = Answers()
+    letters_before = await work.dead_letters.count()
     flows = await work.start(answers)
     load = asyncio.create_task(work.load(flows, answers))
     await asyncio.sleep(FAULT_AFTER_S)
@@ -116,10 +98,10 @@ async def one_round(work: Workload, fault: str, outage_s: float) -> Outcome:
         if not waiting:
             settled_s = time.monotonic() - faulted_at
             break
-        await asyncio.sleep(0.5)
+        await asyncio.sleep(1.0)
     errors = [] if settled_s is not None else [f"not settled: {waiting[:5]}"]
     errors += await coin_errors(work, flows, answers)
-    if (letters := await dead_letters(stack.ep.kafka) - letters_before) != 0:
+    if (letters := await work.dead_letters.count() - letters_before) != 0:
         errors.append(f"{letters} message(s) dead-lettered")
     errors += answers.violations[:10]
     n = len(flows.exclusive) + sum(flows.tickets.values())
@@ -155,7 +137,7 @@ async def run(size: str, faults: list[str], outage_s: float) -> int:
             report(outcome)
             failed += bool(outcome.errors)
     finally:
-        await stack.close()
+        await work.close()
     say(f"total {time.monotonic() - started:.0f} s; {failed} of {len(faults)} round(s) failed")
     return 1 if failed else 0
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from aiokafka import AIOKafkaConsumer, TopicPartition
 
 from journeys.flows import buy_tickets, end_goal, get_goal, open_funding_goal, open_session
 from journeys.flows import trigger_exclusive as post_trigger
@@ -21,8 +22,9 @@ from journeys.stack import Stack, User
 VIEWER_COINS = 10_000
 BUYER_COINS = 10_000
 TICKET_PRICE = 10
-EXCLUSIVE_EXP_S = 15  # requests expire unanswered within the round: refunds are part of it
+EXCLUSIVE_EXP_S = 10  # requests expire unanswered within the round: refunds are part of it
 RETRY_FOR_S = 120.0
+WORKERS = ["goal-service", "session-service", "wallet-adapter", "notifier"]
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,32 @@ class Answers:
             await asyncio.sleep(float(response.headers.get("retry-after", "1")))
 
 
+class DeadLetters:
+    """Messages on every service's dead-letter topic so far (their end offsets)."""
+
+    def __init__(self, bootstrap: str) -> None:
+        self.consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+        self.started = False
+
+    async def count(self) -> int:
+        if not self.started:
+            await self.consumer.start()
+            self.started = True
+        known = await self.consumer.topics()  # also loads their partitions
+        parts = [
+            TopicPartition(f"{w}.dlq", p)
+            for w in WORKERS
+            if f"{w}.dlq" in known
+            for p in self.consumer.partitions_for_topic(f"{w}.dlq") or ()
+        ]
+        ends = await self.consumer.end_offsets(parts) if parts else {}
+        return sum(ends.values())
+
+    async def close(self) -> None:
+        if self.started:
+            await self.consumer.stop()
+
+
 @dataclass
 class Flows:
     """What one round started and must see settled."""
@@ -93,6 +121,11 @@ class Workload:
         self.minted |= {u.wallet_id: BUYER_COINS for u in self.buyers}
         self.sessions: list[str] = []
         self.gate = asyncio.Semaphore(size.concurrency)
+        self.dead_letters = DeadLetters(stack.ep.kafka)
+
+    async def close(self) -> None:
+        await self.dead_letters.close()
+        await self.stack.close()
 
     @staticmethod
     def _user(role: str, run: str) -> User:
