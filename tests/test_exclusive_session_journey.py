@@ -183,18 +183,20 @@ async def test_refusals_leave_balances_untouched(stack: Stack, make_user) -> Non
     assert await stack.balance(blocked.wallet_id) == 1_000
     assert await stack.balance(poor.wallet_id) == 10
 
-    # a viewer may not listen on the streamer's private channels, only on the presence one
+    # The streamer's own private channel (private-user@) is the streamer's alone; the
+    # stream's channels are open to signed-in viewers, except those the streamer blocked.
+    stream_channels = [f"private-stream@{streamer.user_id}", f"presence-stream@{streamer.user_id}"]
     async with PusherClient(stack, poor) as ws:
-        for private in (f"private-user@{streamer.user_id}", f"private-stream@{streamer.user_id}"):
-            refused = await ws.authorize(private)
-            assert refused.status_code == 403, (private, refused.text)
-            assert "auth" not in refused.json()
-        presence = await ws.authorize(f"presence-stream@{streamer.user_id}")
-        assert presence.status_code == 200, presence.text  # open to signed-in viewers
-        assert presence.json()["auth"].startswith(f"{stack.ep.pusher_key}:")
+        refused = await ws.authorize(f"private-user@{streamer.user_id}")
+        assert refused.status_code == 403 and "auth" not in refused.json()
+        for channel in stream_channels:
+            allowed = await ws.authorize(channel)
+            assert allowed.status_code == 200, (channel, allowed.text)
+            assert allowed.json()["auth"].startswith(f"{stack.ep.pusher_key}:")
     async with PusherClient(stack, blocked) as ws:
-        refused = await ws.authorize(f"presence-stream@{streamer.user_id}")
-        assert refused.status_code == 403
+        for channel in stream_channels:
+            refused = await ws.authorize(channel)
+            assert refused.status_code == 403 and "auth" not in refused.json(), channel
 
 
 async def test_overdraft_rejected_by_wallet_ends_goal_and_tells_viewer(
