@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: install what is missing, start what the tests need, lint, run every
-# test against the real stack and the chaos suite's small size, then stop only what this
-# run started. `test.sh --chaos [args]` (make chaos) runs only the chaos suite.
+# test against the real stack, then stop only what this run started.
+# `test.sh --chaos [args]` (make chaos) runs the chaos suite instead of lint and tests.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -78,6 +78,3 @@ cd "$ROOT"
 run_chaos() { (cd tests && ../.venv/bin/python -m journeys.chaos "$@"); }
 if [[ -n $chaos ]]; then run_chaos "$@"; exit; fi
 .venv/bin/pytest "$@"
-# CI runs the chaos suite at its small size too (LSG_CHAOS=off skips it), natively only:
-# it stops and starts the stack's own processes.
-if [[ $mode == native && ${LSG_CHAOS:-small} != off ]]; then run_chaos --size "${LSG_CHAOS:-small}"; fi

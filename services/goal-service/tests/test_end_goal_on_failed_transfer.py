@@ -6,7 +6,7 @@ from livestream_schemas.commands import DeactivateGoal
 from livestream_schemas.tags import swag_tag
 from livestream_schemas.wallet import TransactionFailed
 
-from .fakes import GOAL_ID, SESSION_ID, envelope_of
+from .fakes import GOAL_ID, SESSION_ID, FakeTasks, envelope_of
 
 
 def failed(kind: str = "transfer", tag_kind: str = "trigger_exclusive") -> TransactionFailed:
@@ -34,7 +34,14 @@ async def test_redelivery_ends_the_goal_once(goals, clock, seed) -> None:  # typ
     for delivery in ("evt-1", "evt-2"):
         (command,) = await end_goal_on_failed_transfer(failed())
         envelope = envelope_of(command, delivery)
-        await deactivate_goal(command, envelope=envelope, goals=goals, clock=clock)
+        await deactivate_goal(
+            command,
+            envelope=envelope,
+            goals=goals,
+            tasks=FakeTasks(),
+            clock=clock,
+            settle_window_s=0,
+        )
     stored = goals.docs[GOAL_ID]
     assert stored["active"] is False
     assert (stored["version"], stored["ended_by"]) == (2, "evt-1"), "ended by the first only"
