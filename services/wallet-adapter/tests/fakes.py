@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -44,25 +45,29 @@ class FakeWallet:
     calls: list[tuple[str, Any]] = field(default_factory=list)
     unavailable: bool = False
     refuse_settle: int = 0  # a status the wallet answers every settlement with, when set
-    # The next transfer commits, then its answer is lost (the caller sees a timeout).
+    # The next command commits, then its answer is lost (the caller sees a timeout).
     lose_next_answer: bool = False
+    settlements: set[str] = field(default_factory=set)  # settlement (and split leg) ids
 
     async def transfer(self, order: WalletTransfer) -> WalletReply:
         self.calls.append(("transfer", order))
         if self.unavailable:
             raise WalletUnavailable("wallet answered 503")
+        return await self._lossy(self._commit(order))
+
+    async def _lossy(self, committing: Awaitable[WalletReply]) -> WalletReply:
+        reply = await committing
         if self.lose_next_answer:
             self.lose_next_answer = False
-            await self._commit(order)
             raise WalletUnavailable("ReadTimeout: no answer in 2 s")
-        return await self._commit(order)
+        return reply
 
     async def transaction(self, transaction_id: str) -> dict[str, Any] | None:
         self.calls.append(("lookup", transaction_id))
         if self.unavailable:
             raise WalletUnavailable("timeout")
-        order = self.done.get(transaction_id)
-        return None if order is None else {"id": transaction_id, "status": "completed"}
+        known = transaction_id in self.done or transaction_id in self.settlements
+        return {"id": transaction_id, "status": "completed"} if known else None
 
     async def _commit(self, order: WalletTransfer) -> WalletReply:
         if order.transaction_id in self.done:
@@ -88,6 +93,9 @@ class FakeWallet:
             raise WalletUnavailable("timeout")
         if self.refuse_settle:
             return WalletReply(self.refuse_settle, "refused", "refused by the test")
+        return await self._lossy(self._settle(hold_id, outcome, transaction_id))
+
+    async def _settle(self, hold_id: str, outcome: str, transaction_id: str) -> WalletReply:
         hold = self.holds.get(hold_id)
         if hold is None:
             return WalletReply(404, "no_hold", hold_id)
@@ -98,6 +106,7 @@ class FakeWallet:
             body = {"reason": "hold_settled", "outcome": settled}
             return WalletReply(409, "hold_settled", "settled", body)
         hold["outcome"] = outcome
+        self.settlements.add(transaction_id)
         if outcome == "refund":
             self.balances[hold["payer"]] += hold["amount"]
         return WalletReply(201)
@@ -106,6 +115,9 @@ class FakeWallet:
         self.calls.append(("settle", (hold_id, settlement_id, release)))
         if self.unavailable:
             raise WalletUnavailable("timeout")
+        return await self._lossy(self._split(hold_id, settlement_id, release))
+
+    async def _split(self, hold_id: str, settlement_id: str, release: int) -> WalletReply:
         hold = self.holds.get(hold_id)
         if hold is None:
             return WalletReply(404, "no_hold", hold_id)
@@ -115,6 +127,9 @@ class FakeWallet:
             body = {"reason": "hold_settled", "outcome": "settled"}
             return WalletReply(409, "hold_settled", "settled", body)
         hold["outcome"] = ("settle", settlement_id, release)
+        # The wallet's legs: release and refund, a leg of zero coins left out.
+        legs = {"release": release, "refund": hold["amount"] - release}
+        self.settlements.update(f"{settlement_id}:{leg}" for leg, coins in legs.items() if coins)
         self.balances[hold["payer"]] += hold["amount"] - release
         return WalletReply(201)
 

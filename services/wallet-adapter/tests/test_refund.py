@@ -4,6 +4,7 @@ import pytest
 
 from livestream_schemas.commands import Refund, Release
 from livestream_schemas.wallet import TransactionFailed
+from service_kit.faults import is_transient
 from service_kit.refusals import Refused
 from wallet_adapter.handlers._settle_hold import SettlementRefused
 from wallet_adapter.handlers.refund import refund
@@ -48,11 +49,30 @@ async def test_refund_after_release_reports_hold_settled(held) -> None:  # type:
     assert held.balances["w-viewer"] == 200
 
 
-async def test_unavailable_wallet_raises_so_the_command_is_retried_then_dead_lettered(held) -> None:  # type: ignore[no-untyped-def]
+async def test_unavailable_wallet_raises_a_transient_error_so_the_command_waits(held) -> None:  # type: ignore[no-untyped-def]
+    held.unavailable = True
+    with pytest.raises(WalletUnavailable) as raised:
+        await refund(Refund(transaction_id=TXN), wallet=held)
+    assert is_transient(raised.value), "the consumer waits for the wallet, no dead letter"
+    assert held.balances["w-viewer"] == 200
+
+
+async def test_timeout_after_the_wallet_refunded_is_looked_up_and_reports_nothing(held) -> None:  # type: ignore[no-untyped-def]
+    held.lose_next_answer = True
+    assert await refund(Refund(transaction_id=TXN), wallet=held) == []
+    assert held.calls[1] == ("lookup", f"refund:{TXN}")
+    assert held.balances["w-viewer"] == 500, "refunded once; the callback reports it"
+
+
+async def test_timeout_the_wallet_never_saw_is_retried_with_the_same_id(held) -> None:  # type: ignore[no-untyped-def]
     held.unavailable = True
     with pytest.raises(WalletUnavailable):
         await refund(Refund(transaction_id=TXN), wallet=held)
-    assert held.balances["w-viewer"] == 200
+    held.unavailable = False
+    assert await refund(Refund(transaction_id=TXN), wallet=held) == []  # the redelivery
+    sent = [args for kind, args in held.calls if kind == "refund"]
+    assert sent == [(TXN, f"refund:{TXN}")] * 2
+    assert held.balances["w-viewer"] == 500
 
 
 async def test_a_refused_refund_raises_so_it_is_dead_lettered_not_reported_done(held) -> None:  # type: ignore[no-untyped-def]

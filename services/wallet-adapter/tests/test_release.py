@@ -29,6 +29,14 @@ async def test_redelivered_release_reports_nothing_and_settles_once(held) -> Non
     assert {call[1] for call in held.calls} == {(TXN, f"release:{TXN}")}
 
 
+async def test_timeout_after_the_wallet_released_is_looked_up_and_reports_nothing(held) -> None:  # type: ignore[no-untyped-def]
+    held.lose_next_answer = True
+    assert await release(Release(transaction_id=TXN), wallet=held) == []
+    assert [kind for kind, _ in held.calls] == ["release", "lookup"]
+    assert held.calls[1][1] == f"release:{TXN}"
+    assert held.holds[TXN]["outcome"] == "release"
+
+
 async def test_release_after_refund_reports_hold_settled(held) -> None:  # type: ignore[no-untyped-def]
     await refund(Refund(transaction_id=TXN), wallet=held)
     (event,) = await release(Release(transaction_id=TXN), wallet=held)

@@ -4,6 +4,7 @@ import pytest
 
 from livestream_schemas.commands import Refund, Settle
 from livestream_schemas.wallet import TransactionFailed
+from service_kit.faults import is_transient
 from service_kit.refusals import Refused
 from wallet_adapter.handlers.refund import refund
 from wallet_adapter.handlers.settle import settle
@@ -76,3 +77,25 @@ async def test_a_settle_no_producer_of_ours_sends_is_refused(held, command, reas
         await settle(command, wallet=held, max_amount=MAX)
     assert refusal.value.reason == reason
     assert held.calls == []
+
+
+@pytest.mark.parametrize(("release_amount", "leg"), [(200, "release"), (0, "refund")])
+async def test_timeout_after_the_wallet_split_is_looked_up_by_a_leg_and_reports_nothing(
+    held, release_amount, leg
+) -> None:  # type: ignore[no-untyped-def]
+    held.lose_next_answer = True
+    command = Settle(transaction_id=TXN, release_amount=release_amount, settlement_id="settle:y")
+    assert await settle(command, wallet=held, max_amount=MAX) == []
+    assert held.calls[1] == ("lookup", f"settle:y:{leg}")
+    assert held.balances["w-viewer"] == 300 - release_amount, "split once"
+
+
+async def test_timeout_the_wallet_never_saw_stays_transient_until_it_answers(held) -> None:  # type: ignore[no-untyped-def]
+    held.unavailable = True
+    command = Settle(transaction_id=TXN, release_amount=200)
+    with pytest.raises(WalletUnavailable) as raised:
+        await settle(command, wallet=held, max_amount=MAX)
+    assert is_transient(raised.value)
+    held.unavailable = False
+    assert await settle(command, wallet=held, max_amount=MAX) == []  # the redelivery
+    assert held.balances["w-viewer"] == 100

@@ -71,7 +71,8 @@ async def test_unknown_outcome_is_retried_never_reported_as_failed(wallet, users
     assert is_transient(raised.value), "the consumer waits for the wallet, no dead letter"
     assert wallet.balances["w-viewer"] == 500
     wallet.unavailable = False
-    assert await transfer(command(), wallet=wallet, users=users, max_amount=MAX) == []  # the redelivery
+    # the redelivery
+    assert await transfer(command(), wallet=wallet, users=users, max_amount=MAX) == []
     assert wallet.balances["w-viewer"] == 200
 
 

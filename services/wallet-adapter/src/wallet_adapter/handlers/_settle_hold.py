@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from livestream_schemas.base import Message
 from livestream_schemas.wallet import TransactionFailed
-from wallet_adapter.ports import WalletApi, WalletReply
+from wallet_adapter.handlers._uncertain import taken_or_raise
+from wallet_adapter.ports import WalletApi, WalletReply, WalletUnavailable
 
 
 class SettlementRefused(Exception):
@@ -18,10 +19,16 @@ class SettlementRefused(Exception):
 async def settle_hold(transaction_id: str, outcome: str, *, wallet: WalletApi) -> list[Message]:
     """A repeat is answered with the first result by the wallet, so redelivery is harmless.
 
-    WalletUnavailable propagates: the consumer retries, then dead-letters the command, so a
-    refund the wallet never saw is parked for replay instead of reported as done or lost.
+    A timeout is looked up by the settlement's id: taken, the wallet's callback reports it;
+    not taken, WalletUnavailable (transient) makes the consumer wait for the wallet and send
+    the same id again, so a refund the wallet never saw is neither reported done nor lost.
     """
-    reply = await wallet.settle(transaction_id, outcome, f"{outcome}:{transaction_id}")
+    settlement_id = f"{outcome}:{transaction_id}"
+    try:
+        reply = await wallet.settle(transaction_id, outcome, settlement_id)
+    except WalletUnavailable:
+        await taken_or_raise(wallet, settlement_id)
+        return []
     return refused(transaction_id, outcome, reply)
 
 

@@ -4,7 +4,8 @@ from livestream_schemas.base import Message
 from livestream_schemas.commands import Settle
 from wallet_adapter.domain.guard import check_settle
 from wallet_adapter.handlers._settle_hold import refused
-from wallet_adapter.ports import WalletApi
+from wallet_adapter.handlers._uncertain import taken_or_raise
+from wallet_adapter.ports import WalletApi, WalletUnavailable
 
 
 async def settle(message: Settle, *, wallet: WalletApi, max_amount: int) -> list[Message]:
@@ -12,7 +13,18 @@ async def settle(message: Settle, *, wallet: WalletApi, max_amount: int) -> list
     in one wallet settlement keyed by the settlement id (a repeat moves nothing). Only holds
     our services created are split (domain/guard.py)."""
     check_settle(message, max_amount=max_amount)
-    reply = await wallet.split(
-        message.transaction_id, message.wallet_settlement_id, message.release_amount
-    )
+    settlement_id = message.wallet_settlement_id
+    try:
+        reply = await wallet.split(message.transaction_id, settlement_id, message.release_amount)
+    except WalletUnavailable:
+        # The wallet writes both legs before moving a coin and finishes a written one itself,
+        # so one leg it knows of means the whole split was taken.
+        await taken_or_raise(wallet, split_leg_id(settlement_id, message.release_amount))
+        return []
     return refused(message.transaction_id, "settle", reply)
+
+
+def split_leg_id(settlement_id: str, release_amount: int) -> str:
+    """The id of a leg every split has: the release leg, or the refund leg when nothing is
+    released (the wallet leaves a leg of zero coins out)."""
+    return f"{settlement_id}:{'release' if release_amount else 'refund'}"

@@ -5,6 +5,7 @@ from livestream_schemas.commands import Transfer
 from livestream_schemas.tags import escrow_tag, parse_swag_tag
 from livestream_schemas.wallet import TransactionFailed
 from wallet_adapter.domain.guard import check_transfer
+from wallet_adapter.handlers._uncertain import taken_or_raise
 from wallet_adapter.ports import (
     UnknownUser,
     UserReadModel,
@@ -31,22 +32,12 @@ async def transfer(
     try:
         reply = await wallet.transfer(order)
     except WalletUnavailable:
-        await _taken_or_raise(wallet, order.transaction_id)
+        await taken_or_raise(wallet, order.transaction_id)
         return []
     if reply.ok:
         return []
     reason = REASONS.get(reply.status, "rejected")
     return [failed(message, reason, reply.detail or reply.reason, list(order.tags))]
-
-
-async def _taken_or_raise(wallet: WalletApi, transaction_id: str) -> None:
-    """After a timeout the wallet may have committed the transfer: ask it by id before
-    deciding. Taken: its callback reports it, nothing to say. Unknown, or the wallet still
-    silent: WalletUnavailable (transient), so the consumer sends the same id again once
-    the wallet answers. Either way the viewer is never told of a failure that is not one.
-    """
-    if await wallet.transaction(transaction_id) is None:
-        raise WalletUnavailable(f"wallet has no transaction {transaction_id} after a timeout")
 
 
 async def wallet_transfer(message: Transfer, users: UserReadModel) -> WalletTransfer:
