@@ -20,10 +20,19 @@ import asyncio
 import os
 import signal
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from journeys.chaos_load import SIZES, WORKERS, Answers, Workload, coin_errors, unsettled
+from journeys.chaos_load import (
+    SIZES,
+    WORKERS,
+    Answers,
+    Flows,
+    Workload,
+    coin_errors,
+    unsettled,
+)
 from journeys.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +40,9 @@ STACK = ROOT / "deploy/local/stack.sh"
 FAULTS = ["none", *(f"{w}.worker" for w in WORKERS), "kafka", "ferretdb"]
 FAULT_AFTER_S = 1.0  # into the load: requests and commands are in flight
 SETTLE_WITHIN_S = 300.0
+
+Probe = Callable[[], Awaitable[None]]
+OutageProbe = Callable[[Flows, Answers], Awaitable[None]]
 
 
 def say(line: str) -> None:
@@ -52,8 +64,9 @@ async def managed() -> set[str]:
     return set(out.decode().split())
 
 
-async def inject(fault: str, outage_s: float) -> None:
-    """The fault, and the operator's (or the orchestrator's) restart after it."""
+async def inject(fault: str, outage_s: float, during: Probe | None = None) -> None:
+    """The fault, and the operator's (or the orchestrator's) restart after it; `during`
+    runs while an outage lasts."""
     if fault == "none":
         return
     if fault.endswith(".worker"):
@@ -67,7 +80,10 @@ async def inject(fault: str, outage_s: float) -> None:
         await stack_sh("start-only", "kafka")
     elif fault == "ferretdb":
         await stack_sh("stop-only", "ferretdb")
-        await asyncio.sleep(outage_s)
+        stopped = time.monotonic()
+        if during is not None:
+            await during()
+        await asyncio.sleep(max(0.0, outage_s - (time.monotonic() - stopped)))
         await stack_sh("start-only", "ferretdb")
     else:
         raise ValueError(f"unknown fault {fault}")
@@ -82,14 +98,19 @@ class Outcome:
     errors: list[str]
 
 
-async def one_round(work: Workload, fault: str, outage_s: float) -> Outcome:
+async def one_round(
+    work: Workload, fault: str, outage_s: float, during: OutageProbe | None = None
+) -> Outcome:
+    """One round of the load with `fault` injected into it; `during(flows, answers)` runs
+    while an outage lasts."""
     answers = Answers()
     letters_before = await work.dead_letters.count()
     flows = await work.start(answers)
     load = asyncio.create_task(work.load(flows, answers))
     await asyncio.sleep(FAULT_AFTER_S)
     faulted_at = time.monotonic()
-    await inject(fault, outage_s)
+    probe = (lambda: during(flows, answers)) if during is not None else None
+    await inject(fault, outage_s, probe)
     await load
     await work.end_funding_when_counted(flows, answers)
     settled_s, waiting = None, ["not looked at"]
