@@ -43,6 +43,9 @@ class FakePublisher:
     async def publish(self, payload, *, event_id=None, trace=None):  # type: ignore[no-untyped-def]
         return None
 
+    async def publish_all(self, items, *, trace=None):  # type: ignore[no-untyped-def]
+        return None
+
     async def send(self, topic, envelope, *, value=None, extra_headers=None):  # type: ignore[no-untyped-def]
         if self.dlq_fails:
             raise KafkaTimeoutError("dead-letter topic unreachable")
