@@ -10,6 +10,8 @@ from journeys.chaos_load import Answers, Flows, Size, Workload
 from journeys.flows import get_goal
 from journeys.stack import Stack
 
+pytestmark = pytest.mark.journey
+
 OUTAGE_S = 4.0
 
 

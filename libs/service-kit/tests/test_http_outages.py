@@ -43,14 +43,15 @@ async def test_mongodb_and_kafka_outages_answer_503_with_retry_after() -> None:
             r = await client.get(path)
             assert r.status_code == 503, (path, r.text)
             assert r.headers["Retry-After"] == "2"
-            assert r.json()["detail"]["reason"] == "unavailable"
+            assert r.headers["content-type"] == "application/problem+json"
+            assert r.json()["reason"] == "dependency_unavailable"
 
 
 async def test_every_503_says_when_to_come_back() -> None:
     async with _client() as client:
         r = await client.get("/own-503")
     assert (r.status_code, r.headers["Retry-After"]) == (503, "2")
-    assert r.json()["detail"]["reason"] == "wallet_unavailable"
+    assert r.json()["reason"] == "wallet_unavailable"
 
 
 async def test_a_bug_is_not_disguised_as_an_outage() -> None:

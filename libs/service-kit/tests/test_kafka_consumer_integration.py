@@ -168,11 +168,14 @@ async def dead_letters(settings: KitSettings) -> list[Any]:
         await consumer.stop()
 
 
+@pytest.mark.parametrize("batched", [False, True], ids=["one-by-one", "batched"])
 async def test_a_failed_dead_letter_write_stops_the_worker_and_the_message_comes_back(
     probe,  # type: ignore[no-untyped-def]
+    batched: bool,
 ) -> None:
     settings, db, procs, env = probe
     stop(procs[0])
+    env = {**env, "PROBE_BATCHED": "1" if batched else "0"}
     # Clients may not produce to Kafka's internal offsets topic: every dead-letter write fails.
     overrides = {**settings.topic_overrides, settings.dlq_topic: "__consumer_offsets"}
     broken = spawn({**env, "TOPIC_OVERRIDES": json.dumps(overrides)})

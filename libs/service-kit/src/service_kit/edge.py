@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
@@ -11,7 +10,6 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service_kit import metrics, telemetry
-from service_kit.problems import problem_body as _problem_body
 from service_kit.problems import problem_response
 
 # The methods the metrics label by name; anything else a client sends is counted as "other",
@@ -60,11 +58,6 @@ class Observe:
             metrics.HTTP_LATENCY.labels(self.service, method, route).observe(
                 time.perf_counter() - started
             )
-
-
-def problem_body(reason: str, detail: str, status: int = 503) -> dict[str, Any]:
-    """Problem details (service_kit.problems.problem_body), for callers that name no status."""
-    return _problem_body(status, reason, detail)
 
 
 # A refused body is still read (and dropped) up to this size before the 413 is sent: a server

@@ -25,7 +25,8 @@ COMMON = {
     401: "unauthenticated: no bearer token, or one that does not verify",
     413: "body_too_large: the body is over HTTP_MAX_BODY_BYTES",
     422: "invalid_request: the request does not fit this document (`errors` lists why)",
-    503: "a dependency is unavailable (e.g. broker_unavailable); retry after Retry-After",
+    503: "a dependency is unavailable (dependency_unavailable, broker_unavailable, ...); "
+    "retry after Retry-After",
 }
 
 

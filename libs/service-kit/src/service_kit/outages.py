@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import logging
 
-from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service_kit.edge import problem_body
 from service_kit.faults import is_transient
+from service_kit.problems import problem_response
 
 log = logging.getLogger(__name__)
 
@@ -54,5 +53,5 @@ class Outages:
                 "dependency unavailable", extra={"fields": {"path": scope["path"], "error": error}}
             )
             detail = f"{type(exc).__name__}; try again shortly"
-            response = JSONResponse(problem_body("unavailable", detail), status_code=503)
+            response = problem_response(503, "dependency_unavailable", detail)
             await response(scope, receive, send_with_retry_after)
