@@ -33,12 +33,12 @@ COMMANDS_REFUSED = Counter(
 TRANSIENT_RETRIES = Counter(
     "lsg_consumer_transient_retries_total",
     "Handler attempts that failed on an unavailable dependency and will be retried",
-    ["service", "topic"],
+    ["service_name", "topic"],
 )
 CONSUMER_STALLED = Gauge(
     "lsg_consumer_stalled",
     "1 while the consumer holds a message of this topic, waiting for a dependency",
-    ["service", "topic"],
+    ["service_name", "topic"],
 )
 MESSAGES_PUBLISHED = Counter(
     "lsg_messages_published_total", "Kafka messages published", ["service_name", "topic"]
