@@ -4,6 +4,10 @@ The outbox is the transaction document itself (`callback_pending`), so pending
 callbacks survive a restart. Every non-2xx answer, 4xx included, is retried with
 capped exponential backoff: a receiver that restarts or briefly misconfigures
 its secret gets the callback later instead of never.
+
+Due callbacks are posted side by side (up to `callback_concurrency` at once), each with its
+own backoff; a round ends when every one of its callbacks is answered or has failed, so no
+callback is ever in flight twice.
 """
 
 from __future__ import annotations
@@ -51,6 +55,7 @@ class CallbackDeliverer:
         self.settings = settings
         self.client = client
         self.wake = asyncio.Event()
+        self.slots = asyncio.Semaphore(settings.callback_concurrency)
 
     def notify(self) -> None:
         self.wake.set()
@@ -82,14 +87,20 @@ class CallbackDeliverer:
             .sort("at", 1)
             .to_list(50)
         )
-        delivered = 0
-        for item in due:
-            doc = await self.ledger.transactions.find_one({"_id": item["_id"]})
+        outcomes = await asyncio.gather(
+            *(self._deliver_listed(item["_id"]) for item in due), return_exceptions=True
+        )
+        for failed in (o for o in outcomes if isinstance(o, BaseException)):
+            log.error("callback delivery failed", exc_info=failed)
+        return sum(o is True for o in outcomes)
+
+    async def _deliver_listed(self, txn_id: str) -> bool:
+        async with self.slots:
+            doc = await self.ledger.transactions.find_one({"_id": txn_id})
             if doc is None or not doc.get("callback_pending"):
-                await self._untrack(item["_id"])
-                continue
-            delivered += await self._deliver(doc)
-        return delivered
+                await self._untrack(txn_id)
+                return False
+            return await self._deliver(doc)
 
     async def _deliver(self, doc: dict[str, Any]) -> bool:
         raw, headers = signed_request(self.settings.wallet_callback_secret, doc["callback"])

@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     callback_backoff_s: float = 0.2
     callback_backoff_max_s: float = 4.0
     callback_poll_s: float = 0.5
+    # Callbacks posted at once: the receiver answers each after a Kafka produce.
+    callback_concurrency: int = 16
     # A transaction still pending after this long was interrupted (crash): finish it.
     recovery_after_s: float = 5.0
     # How often completed transaction ids leave the accounts' `applied` lists.

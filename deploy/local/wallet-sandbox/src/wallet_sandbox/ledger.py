@@ -12,12 +12,14 @@ work still to do (transactions pending, callbacks undelivered) is also listed in
 the small `inflight` collection, which the background loops scan instead.
 
 FerretDB's updates are not atomic against concurrent writers to the same
-document, so this single process also serialises every mutation with one lock.
+document, so an operation holds the locks of the accounts, hold and transactions it may
+write (wallet_sandbox.locks): operations on the same documents run one at a time, others
+side by side. Which accounts a hold or transaction touches never changes after it is
+written, so it is read before its locks are taken, and read again under them.
 """
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Callable
@@ -27,11 +29,13 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
+from wallet_sandbox.locks import LedgerLocks, account_key, hold_key, transaction_key, written_by
 from wallet_sandbox.records import (
     RELEASE,
     SETTLED_STATUS,
     LedgerError,
     TransferRequest,
+    already_settled,
     beneficiary_of,
     callback_body,
     identity,
@@ -54,11 +58,11 @@ class Ledger:
         self.mints = db["mints"]
         self.inflight = db["inflight"]
         self.on_completed = on_completed
-        self.lock = asyncio.Lock()
+        self.locks = LedgerLocks()
 
     async def set_balance(self, wallet_id: str, balance: int) -> tuple[Doc, bool]:
         """Create the account or set its balance; the change is recorded as a mint."""
-        async with self.lock:
+        async with self.locks.hold(account_key(wallet_id)):
             before = await self.accounts.find_one_and_update(
                 {"_id": wallet_id},
                 {"$set": {"balance": balance}, "$setOnInsert": {"applied": []}},
@@ -79,7 +83,8 @@ class Ledger:
 
     async def transfer(self, req: TransferRequest) -> tuple[Doc, bool]:
         """Returns the transaction and whether this call created it."""
-        async with self.lock:
+        keys = (transaction_key(req.id), hold_key(req.id), account_key(req.from_account))
+        async with self.locks.hold(*keys, account_key(req.to_account)):
             existing = await self.transactions.find_one({"_id": req.id})
             if existing is not None:
                 if existing["kind"] != "transfer" or identity(existing) != req.identity():
@@ -97,10 +102,8 @@ class Ledger:
 
     async def settle(self, hold_id: str, outcome: str, txn_id: str) -> tuple[Doc, bool]:
         """Refund or release a hold, once; a repeat answers with the first result."""
-        async with self.lock:
-            hold = await self.holds.find_one({"_id": hold_id})
-            if hold is None:
-                raise LedgerError(404, "no_hold", hold_id)
+        async with self.locks.hold(*await self._hold_keys(hold_id), transaction_key(txn_id)):
+            hold = await self._hold(hold_id)
             if hold["status"] != "open":
                 return await self._settled(hold, outcome)
             if outcome == RELEASE and not hold.get("beneficiary"):
@@ -119,16 +122,15 @@ class Ledger:
 
         Both legs are written (pending, listed in `inflight`) before the first one claims
         the hold, so a crash at any step is finished by a repeat or by `resume_stale`."""
-        async with self.lock:
-            hold = await self.holds.find_one({"_id": hold_id})
-            if hold is None:
-                raise LedgerError(404, "no_hold", hold_id)
+        legs_keys = [transaction_key(leg) for leg in leg_ids(settlement_id)]
+        async with self.locks.hold(*await self._hold_keys(hold_id), *legs_keys):
+            hold = await self._hold(hold_id)
             if not 0 <= release <= hold["amount"]:
                 raise LedgerError(422, "invalid_split", f"release must be 0..{hold['amount']}")
             if release and not hold.get("beneficiary"):
                 raise LedgerError(409, "no_beneficiary", f"{hold_id} has no escrow tag")
             if hold["status"] != "open" and hold.get("settled_by") != settlement_id:
-                raise _already_settled(hold)
+                raise already_settled(hold)
             legs = split_legs(settlement_id, hold, release)
             stored = {
                 d["_id"]: d
@@ -147,12 +149,23 @@ class Ledger:
             done = [await self._finish(stored[leg["_id"]]) for leg in legs]
             return done, created
 
+    async def _hold(self, hold_id: str) -> Doc:
+        found = await self.holds.find_one({"_id": hold_id})
+        if found is None:
+            raise LedgerError(404, "no_hold", hold_id)
+        return found
+
+    async def _hold_keys(self, hold_id: str) -> tuple[str | None, ...]:
+        """The locks of a hold and of the accounts its settlement may credit."""
+        found = await self._hold(hold_id)
+        return hold_key(hold_id), account_key(found["payer"]), account_key(found.get("beneficiary"))
+
     async def _finish(self, doc: Doc) -> Doc:
         return doc if doc["status"] == "completed" else await self._apply(doc)
 
     async def _settled(self, hold: Doc, outcome: str) -> tuple[Doc, bool]:
         if hold.get("split") or hold["status"] != SETTLED_STATUS[outcome]:
-            raise _already_settled(hold)
+            raise already_settled(hold)
         first = await self.transactions.find_one({"_id": hold["settled_by"]})
         if first is None:  # claimed by a record that is gone: cannot happen, claim follows insert
             raise LedgerError(500, "ledger_inconsistent", hold["_id"])
@@ -265,7 +278,8 @@ class Ledger:
         cutoff = now() - timedelta(seconds=older_than_s)
         stale = await self.inflight.find({"stage": "pending", "at": {"$lt": cutoff}}).to_list(100)
         for doc in stale:
-            async with self.lock:
+            listed = await self.transactions.find_one({"_id": doc["_id"]})
+            async with self.locks.hold(*written_by(listed or doc)):
                 current = await self.transactions.find_one({"_id": doc["_id"]})
                 if current is None or current["status"] != "pending":
                     await self._untrack_settled(doc["_id"], current)
@@ -288,13 +302,3 @@ class Ledger:
             await self.track(txn_id, "callback")
         else:
             await self.inflight.delete_one({"_id": txn_id})
-
-
-def _already_settled(hold: Doc) -> LedgerError:
-    return LedgerError(
-        409,
-        "hold_settled",
-        f"{hold['_id']} was already {hold['status']}",
-        outcome=hold["status"],
-        transaction_id=hold.get("settled_by"),
-    )

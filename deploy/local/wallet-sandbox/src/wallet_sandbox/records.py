@@ -174,3 +174,13 @@ def beneficiary_of(tags: list[str]) -> str | None:
         except (binascii.Error, UnicodeDecodeError):
             continue
     return None
+
+
+def already_settled(hold: dict[str, Any]) -> LedgerError:
+    return LedgerError(
+        409,
+        "hold_settled",
+        f"{hold['_id']} was already {hold['status']}",
+        outcome=hold["status"],
+        transaction_id=hold.get("settled_by"),
+    )

@@ -17,7 +17,7 @@ async def holds_matching(ledger: Ledger, tag: str | None, status: str | None) ->
 
 async def summary(ledger: Ledger) -> Doc:
     """Totals for the invariant total_balances + open_holds == minted."""
-    async with ledger.lock:  # no mutation half-applied while the totals are read
+    async with ledger.locks.exclusive():  # no operation half-applied while totals are read
         accounts = await ledger.accounts.find({}).to_list(None)
         holds = await ledger.holds.find({"status": "open"}).to_list(None)
         mints = await ledger.mints.find({}).to_list(None)
