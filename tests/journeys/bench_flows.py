@@ -119,7 +119,11 @@ class Bench:
 
         probes = [known(v, pricey) for v in self.viewers]
         probes += [known(self.probe, sid) for sid in sessions]
-        await asyncio.gather(*(eventually(p, within=WAIT_S, what="user known") for p in probes))
+        # A few pollers at a time: hundreds polling every 0.2 s outran session-service's
+        # HTTP timeout on a loaded machine before the first flow started.
+        for start in range(0, len(probes), ADD_USERS_AT_ONCE):
+            chunk = probes[start : start + ADD_USERS_AT_ONCE]
+            await asyncio.gather(*(eventually(p, within=WAIT_S, what="user known") for p in chunk))
         return list(sessions)
 
     async def coins(self) -> tuple[int, int]:
