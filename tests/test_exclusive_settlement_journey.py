@@ -174,10 +174,6 @@ async def _race_round(stack: Stack, make_user, lead: float) -> str:  # type: ign
     await eventually(paid_or_over, within=90, what=f"{goal_id} paid or over")
     await asyncio.sleep(max(0.0, exp - lead - time.time()))
     r = await answer_request(stack, streamer, session_id, viewer.user_id, "accept")
-    for _ in range(5):  # 503 answer_pending: a loaded worker has not applied it yet; retry
-        if r.status_code != 503:
-            break
-        r = await answer_request(stack, streamer, session_id, viewer.user_id, "accept")
     assert r.status_code in (200, 409), r.text
     goal = await wait_goal(stack, streamer, goal_id, active=False)
     swag = swag_tag(session_id, TRIGGER_EXCLUSIVE, goal_id)

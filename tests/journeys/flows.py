@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -172,12 +173,20 @@ async def list_requests(stack: Stack, streamer: User, session_id: str) -> httpx.
 async def answer_request(
     stack: Stack, user: User, session_id: str, viewer_id: str, action: str
 ) -> httpx.Response:
-    """`action`: accept | decline (the streamer), end (the streamer or the viewer)."""
-    return await stack.http.post(
-        f"{stack.ep.session}/sessions/{session_id}/requests/{viewer_id}/{action}",
-        headers=user.headers(stack.ep),
-        timeout=20,
-    )
+    """`action`: accept | decline (the streamer), end (the streamer or the viewer).
+
+    A 503 means "not decided yet, send the same call again" (`answer_pending`, or a dependency
+    briefly unavailable): the app retries it after Retry-After, and so does this client."""
+    deadline = time.monotonic() + 45
+    while True:
+        response = await stack.http.post(
+            f"{stack.ep.session}/sessions/{session_id}/requests/{viewer_id}/{action}",
+            headers=user.headers(stack.ep),
+            timeout=20,
+        )
+        if response.status_code != 503 or time.monotonic() > deadline:
+            return response
+        await asyncio.sleep(min(float(response.headers.get("Retry-After", "1")), 5.0))
 
 
 async def wait_paid(stack: Stack, streamer: User, goal_id: str) -> dict[str, Any]:
