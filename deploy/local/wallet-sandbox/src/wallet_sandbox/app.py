@@ -73,7 +73,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
-        task.cancel()
+        deliverer.stop()
+        task.cancel()  # not to wait for a callback in flight
         with contextlib.suppress(asyncio.CancelledError):
             await task
         await http.aclose()

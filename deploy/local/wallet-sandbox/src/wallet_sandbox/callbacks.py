@@ -55,15 +55,23 @@ class CallbackDeliverer:
         self.settings = settings
         self.client = client
         self.wake = asyncio.Event()
+        self.stopping = False
         self.slots = asyncio.Semaphore(settings.callback_concurrency)
 
     def notify(self) -> None:
         self.wake.set()
 
+    def stop(self) -> None:
+        """End `run` after this round. A cancel alone can be lost (Python 3.11's wait_for
+        returns the inner result when a cancel meets a wake-up): a test's teardown once
+        waited 300 s on a loop still polling."""
+        self.stopping = True
+        self.wake.set()
+
     async def run(self) -> None:
-        """Deliver due callbacks and finish interrupted transactions, until cancelled."""
+        """Deliver due callbacks and finish interrupted transactions, until stopped."""
         trimmed_at = 0.0
-        while True:
+        while not self.stopping:
             self.wake.clear()
             try:
                 await self.deliver_due()
