@@ -123,8 +123,9 @@ async def test_delete_is_owner_only_and_ends_once(stack: Stack, make_user) -> No
         first, second = await asyncio.gather(
             end_goal(stack, streamer, goal_id), end_goal(stack, streamer, goal_id)
         )
-        assert first.status_code == 202
-        assert second.status_code in (202, 404)
+        # Either of the two racing deletes may be the one that ends it; the other may find it
+        # ended (404) or be answered the same 202.
+        assert sorted([first.status_code, second.status_code]) in ([202, 202], [202, 404])
         await ws.wait_for(
             "goal.ended", channel=f"private-stream@{streamer.user_id}", goal_id=goal_id
         )
