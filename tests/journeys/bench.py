@@ -29,6 +29,7 @@ from journeys import bench_scale as scale
 from journeys.bench_flows import Bench, say
 from journeys.bench_history import load_history
 from journeys.bench_raw import raw_limits
+from journeys.bench_tickets import ticket_flow
 from journeys.flows import end_goal, open_funding_goal, open_session, wait_goal
 from journeys.stack import PusherClient, Stack
 
@@ -73,9 +74,16 @@ async def hops(bench: Bench) -> dict[str, float]:
 
 
 async def flows(bench: Bench, round_: int, label: str) -> dict[str, Any]:
+    """Each flow's figures; a flow that breaks loses its own, not the round's or the run's."""
     say(f"\n=== {label}")
-    figures: dict[str, Any] = dict(await bench.triggers(round_))
-    figures.update(await bench.tickets())
+    figures: dict[str, Any] = {}
+    runs = {"triggers": lambda: bench.triggers(round_), "tickets": lambda: ticket_flow(bench)}
+    for name, flow in runs.items():
+        try:
+            figures.update(await flow())
+        except Exception as exc:
+            figures[f"{name}_error"] = repr(exc)
+            say(f"  {name} flow broke off: {exc!r}")
     return figures
 
 
@@ -168,17 +176,29 @@ def table(r: dict[str, Any]) -> list[str]:
     out = [
         f"{'figure':<32}{'fresh 1w':>10}{'fresh 2w':>10}{'hist 2w':>10}{'hist/fresh':>11}{'raw':>10}{'2w/raw':>8}"
     ]
+    rounds = ("fresh_1w", "fresh_2w", "history_2w")
     for label, key, raw_key in rows:
-        f1, f2, h2 = (r.get(k, {}).get(key) for k in ("fresh_1w", "fresh_2w", "history_2w"))
+        f1, f2, h2 = (r.get(k, {}).get(key) for k in rounds)
+        c1, c2, ch = (partial(r.get(k, {}), key) for k in rounds)
         limit = raw.get(raw_key)
         out.append(
-            f"{label:<32}{fmt(f1):>10}{fmt(f2):>10}{fmt(h2):>10}{fmt(h2 and f2 and h2 / f2, 2):>11}"
-            f"{fmt(limit):>10}{fmt(f2 and limit and f2 / limit, 3):>8}"
+            f"{label:<32}{fmt(f1) + c1:>10}{fmt(f2) + c2:>10}{fmt(h2) + ch:>10}"
+            f"{fmt(h2 and f2 and h2 / f2, 2):>11}{fmt(limit):>10}{fmt(f2 and limit and f2 / limit, 3):>8}"
         )
+    out.append("* partial: the flow missed its wait; the figure is what it reached within it")
     out.append(f"raw after history: {', '.join(f'{k} {fmt(v)}' for k, v in raw_h.items())}")
     m = r.get("machine", {})
     out.append(f"load average before / after: {m.get('load_before')} / {m.get('load_after')}")
     return out
+
+
+def partial(figures: dict[str, Any], key: str) -> str:
+    """`*` beside a figure of a flow that missed its wait (bench_tickets)."""
+    flag = {
+        "tickets_counted_per_s": "tickets_counted_complete",
+        "refunds_per_s": "refunds_complete",
+    }
+    return "*" if figures.get(flag.get(key, ""), True) is False else ""
 
 
 def fmt(value: Any, digits: int = 1) -> str:

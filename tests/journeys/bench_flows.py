@@ -4,8 +4,7 @@
     streamers' private channels (one Sockudo socket subscribed to all: Sockudo admits only a
     few new connections per minute from one address), one trigger per viewer and session,
     paced open-loop;
-(b) ticket throughput: buyers x purchases fired at once at one funding goal, until the goal
-    counts every ticket; then the goal ends below target and every buyer is refunded;
+(b) ticket throughput (journeys.bench_tickets);
 (c) coins: the bench users' balances plus their open escrow holds, before and after.
 
 Every user id is new per run; only loopback addresses (the Endpoints defaults) are used.
@@ -23,15 +22,7 @@ from contextlib import AsyncExitStack
 
 import websockets
 
-from journeys.flows import (
-    buy_tickets,
-    end_goal,
-    get_goal,
-    open_funding_goal,
-    open_session,
-    trigger_exclusive,
-    wait_goal,
-)
+from journeys.flows import open_session, trigger_exclusive
 from journeys.stack import PusherClient, Stack, User, eventually
 
 ADD_USERS_AT_ONCE = 10
@@ -217,71 +208,4 @@ class Bench:
             "trigger_progress_p50_ms": percentile(got, 50) if got else -1,
             "trigger_progress_p99_ms": percentile(got, 99) if got else -1,
             "trigger_progress_lost": len(progress_s) - len(got),
-        }
-
-    # ------------------------------------------------------------ (b)
-    async def tickets(self) -> dict[str, float]:
-        """One funding goal, every buyer at once; then a missed-target end refunds them all."""
-        n_buyers, per_buyer = self.args.buyers, self.args.purchases
-        streamer, buyers, counts, coins = (
-            self.show_streamer,
-            self.buyers,
-            self.counts,
-            self.buyer_coins,
-        )
-        start_balances = {b.wallet_id: c for b, c in zip(buyers, coins, strict=True)}
-        session_id = await open_session(self.stack, streamer)
-        self.sessions.append(session_id)
-        total = sum(map(sum, counts))
-        goal_id = await open_funding_goal(
-            self.stack, streamer, session_id, target=total + 1, ticket_price=TICKET_PRICE
-        )
-        await wait_goal(self.stack, streamer, goal_id, state="active")
-
-        t0 = time.monotonic()
-        responses = await asyncio.gather(
-            *(
-                buy_tickets(self.stack, buyer, goal_id, c)
-                for buyer, cs in zip(buyers, counts, strict=True)
-                for c in cs
-            )
-        )
-        accepted_s = time.monotonic() - t0
-        rejected = [r.text for r in responses if r.status_code != 202]
-        assert not rejected, rejected[:3]
-
-        async def counted() -> bool:
-            r = await get_goal(self.stack, streamer, goal_id)
-            return r.status_code == 200 and r.json()["progress"] == total
-
-        await eventually(counted, within=WAIT_S, every=0.05, what=f"{total} tickets counted")
-        counted_s = time.monotonic() - t0
-
-        t1 = time.monotonic()
-        assert (await end_goal(self.stack, streamer, goal_id)).status_code == 202
-
-        async def refunded() -> bool:
-            balances = await asyncio.gather(*(self.stack.balance(w) for w in start_balances))
-            return list(balances) == list(start_balances.values())
-
-        await eventually(refunded, within=WAIT_S, every=0.1, what="every buyer refunded")
-        refunded_s = time.monotonic() - t1
-        purchases = len(responses)
-        say(
-            f"\n(b) tickets: {n_buyers} buyers x {per_buyer} purchases = {purchases} purchases, "
-            f"{total} tickets, one goal"
-        )
-        say(
-            f"  accepted by HTTP (202)         {accepted_s:6.2f} s   {purchases / accepted_s:7.1f} purchases/s"
-        )
-        say(
-            f"  all counted in GET /goals/{{id}} {counted_s:6.2f} s   {total / counted_s:7.1f} tickets/s"
-        )
-        say(
-            f"  ended below target -> refunded {refunded_s:6.2f} s   {purchases / refunded_s:7.1f} refunds/s ({n_buyers} buyers whole again)"
-        )
-        return {
-            "purchases_accepted_per_s": purchases / accepted_s,
-            "tickets_counted_per_s": total / counted_s,
-            "refunds_per_s": purchases / refunded_s,
         }
