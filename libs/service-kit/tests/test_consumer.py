@@ -13,15 +13,15 @@ from service_kit.settings import KitSettings
 
 class FakePublisher:
     def __init__(self) -> None:
-        self.published: list[tuple[Any, str | None, dict[str, str] | None]] = []
+        self.published: list[tuple[Any, str | None]] = []
         self.sent: list[tuple[str, Envelope, bytes | None, list[tuple[str, bytes]]]] = []
 
-    async def publish(self, payload, *, event_id=None, trace=None):  # type: ignore[no-untyped-def]
-        self.published.append((payload, event_id, trace))
+    async def publish(self, payload, *, event_id=None):  # type: ignore[no-untyped-def]
+        self.published.append((payload, event_id))
 
-    async def publish_all(self, items, *, trace=None):  # type: ignore[no-untyped-def]
+    async def publish_all(self, items):  # type: ignore[no-untyped-def]
         for payload, event_id in items:
-            await self.publish(payload, event_id=event_id, trace=trace)
+            await self.publish(payload, event_id=event_id)
 
     async def send(self, topic, envelope, *, value=None, extra_headers=None):  # type: ignore[no-untyped-def]
         self.sent.append((topic, envelope, value, extra_headers or []))
@@ -45,11 +45,9 @@ async def test_outputs_published_with_ids_derived_from_the_cause() -> None:
     message = raw()
     await d.dispatch("user.updated", message)
     await d.dispatch("user.updated", message)  # redelivery
-    (p1, id1, trace1), (p2, id2, _) = pub.published
+    (p1, id1), (p2, id2) = pub.published
     assert p1 == p2 == Refund(transaction_id="t-u1")
     assert id1 == id2, "a redelivered message republishes the same event id"
-    assert trace1 and trace1["traceparent"].split("-")[1] == "1" * 32  # same trace, new span
-    assert trace1["traceparent"] != TRACE["traceparent"]
 
 
 async def test_permanent_error_bounded_retries_then_dead_letter_and_other_receivers_still_run() -> (
@@ -165,5 +163,5 @@ async def test_a_failing_batch_falls_back_to_one_at_a_time() -> None:
     d = Dispatcher(SETTINGS, pub, routes, {"user.updated": batch_receiver(refund_users)})  # type: ignore[arg-type]
     users = [raw(USER.model_copy(update={"user_id": u})) for u in ("a", "bad", "c")]
     await d.dispatch_many([("user.updated", u, b"", ()) for u in users])
-    assert [p.transaction_id for p, _, _ in pub.published] == ["t-a", "t-c"]
+    assert [p.transaction_id for p, _ in pub.published] == ["t-a", "t-c"]
     assert len(pub.sent) == 1  # only the bad one dead-lettered

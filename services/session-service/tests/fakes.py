@@ -256,9 +256,7 @@ class FakePublisher:
     published: list[tuple[Message, str | None]] = field(default_factory=list)
     fail_after: int | None = None  # raise on the publish after this many succeeded
 
-    async def publish(
-        self, payload: Message, *, event_id: str | None = None, trace: dict[str, str] | None = None
-    ) -> None:
+    async def publish(self, payload: Message, *, event_id: str | None = None) -> None:
         if self.fail_after is not None and len(self.published) >= self.fail_after:
             raise ConnectionError("kafka down")
         self.published.append((payload, event_id))

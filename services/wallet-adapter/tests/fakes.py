@@ -158,9 +158,7 @@ class FakePublisher:
         self.sent: list[tuple[Message, str | None]] = []
         self.fail_next = False
 
-    async def publish(
-        self, payload: Message, *, event_id: str | None = None, trace: Any = None
-    ) -> Envelope:
+    async def publish(self, payload: Message, *, event_id: str | None = None) -> Envelope:
         if self.fail_next:
             self.fail_next = False
             raise ConnectionError("kafka down")

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from livestream_schemas.base import Message
 from livestream_schemas.envelope import Envelope, decode
-from service_kit import metrics, tracing
+from service_kit import metrics, telemetry
 from service_kit.faults import DeadLetterFailed, Failure, Stall, is_transient, pause
 from service_kit.kafka import Publisher, derived_event_id
 from service_kit.refusals import Refused
@@ -80,10 +80,17 @@ class Dispatcher:
             return
         handler = self.batch_routes[run[0][1].type]
         service = self.settings.service_name
+        contexts = [
+            telemetry.message_context(_header_map(item[3]), envelope.trace)
+            for item, envelope, _ in run
+        ]
         try:
-            outbound = await handler([(envelope, payload) for _, envelope, payload in run])
-            for (item, envelope, _), messages in zip(run, outbound, strict=True):
-                await self._publish(envelope, handler.__name__, messages)
+            with telemetry.processing_batch(handler.__name__, contexts):
+                outbound = await handler([(envelope, payload) for _, envelope, payload in run])
+            # What each message led to continues that message's own trace.
+            for (item, envelope, _), context, messages in zip(run, contexts, outbound, strict=True):
+                with telemetry.processing(item[0], context, event_id=envelope.event_id):
+                    await self._publish(envelope, handler.__name__, messages)
                 metrics.MESSAGES_CONSUMED.labels(service, item[0]).inc()
         except Exception as exc:
             log.info("batch failed; one at a time", extra={"fields": {"error": repr(exc)}})
@@ -96,8 +103,7 @@ class Dispatcher:
             [
                 (message, derived_event_id(cause, index, message.message_type))
                 for index, message in enumerate(outbound)
-            ],
-            trace=tracing.child_of(envelope.trace.get("traceparent")),
+            ]
         )
 
     async def dispatch(
@@ -115,8 +121,8 @@ class Dispatcher:
             await self.dead_letter(topic, raw, key=key, handler="decode", failure=undecodable)
             return
         only = wanted.get(REDRIVE_HANDLER) if group is not None else None
-        token = tracing.set_current(envelope.trace)
-        try:
+        context = telemetry.message_context(wanted, envelope.trace)
+        with telemetry.processing(topic, context, event_id=envelope.event_id):
             for handler in self.routes.get(envelope.type, ()):
                 if only and handler.__name__ != only:
                     continue
@@ -127,8 +133,6 @@ class Dispatcher:
                 await self.dead_letter(
                     topic, raw, key=envelope.key.encode(), handler=handler.__name__, failure=failure
                 )
-        finally:
-            tracing.reset(token)
 
     async def _run(
         self, topic: str, envelope: Envelope, payload: Message, handler: Handler
@@ -138,7 +142,7 @@ class Dispatcher:
         permanent = transient = 0
         while True:
             try:
-                await self._attempt(topic, envelope, payload, handler)
+                await self._attempt(topic, envelope, payload, handler, permanent + transient + 1)
             except Refused as exc:
                 # Retrying cannot change the answer: park it now, with why.
                 self._unstalled(topic)
@@ -167,12 +171,14 @@ class Dispatcher:
         await pause(tries, base_s=s.consumer_retry_backoff_s, cap_s=s.consumer_retry_max_backoff_s)
 
     async def _attempt(
-        self, topic: str, envelope: Envelope, payload: Message, handler: Handler
+        self, topic: str, envelope: Envelope, payload: Message, handler: Handler, attempt: int
     ) -> None:
         started = time.perf_counter()
         try:
-            outbound = await handler(envelope, payload)
-            await self._publish(envelope, handler.__name__, outbound)
+            # A span per try: what the receiver reads, writes and publishes nests under it.
+            with telemetry.handling(handler.__name__, attempt=attempt):
+                outbound = await handler(envelope, payload)
+                await self._publish(envelope, handler.__name__, outbound)
         finally:
             metrics.HANDLER_LATENCY.labels(self.settings.service_name, topic).observe(
                 time.perf_counter() - started

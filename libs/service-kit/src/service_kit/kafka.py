@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
+from contextlib import ExitStack
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
 
 from livestream_schemas.base import Message
-from livestream_schemas.envelope import Envelope, encode
+from livestream_schemas.envelope import Envelope, encode, new_event_id
 from livestream_schemas.topics import TOPICS, TopicSpec
 from service_kit import metrics, telemetry
 from service_kit.kafka_security import client_options
@@ -70,34 +71,30 @@ class Publisher:
         assert self._producer is not None
         return bool(await self._producer.client.fetch_all_metadata())
 
-    async def publish(
-        self, payload: Message, *, event_id: str | None = None, trace: dict[str, str] | None = None
-    ) -> Envelope:
-        spec, key = route(payload)
-        envelope = encode(
-            payload, key=key, trace=trace or telemetry.current_carrier(), event_id=event_id
-        )
-        await self.send(self._settings.topic(spec.name), envelope)
+    async def publish(self, payload: Message, *, event_id: str | None = None) -> Envelope:
+        (envelope,) = await self.publish_all([(payload, event_id)])
         return envelope
 
-    async def publish_all(
-        self, items: list[tuple[Message, str | None]], *, trace: dict[str, str] | None = None
-    ) -> None:
+    async def publish_all(self, items: list[tuple[Message, str | None]]) -> list[Envelope]:
         """Publish (payload, event_id) pairs in order, waiting for Kafka once for all of them.
 
         Queued one after the other on one idempotent producer, they keep their order per
-        partition; waiting once instead of per message saves a broker round trip each.
+        partition; waiting once instead of per message saves a broker round trip each. Each
+        message gets a producer span of the current trace, whose context it carries in its
+        headers and envelope.
         """
         pending = []
-        for payload, event_id in items:
-            spec, key = route(payload)
-            envelope = encode(
-                payload, key=key, trace=trace or telemetry.current_carrier(), event_id=event_id
-            )
-            pending.append(await self._enqueue(self._settings.topic(spec.name), envelope))
-        for topic, delivery in pending:
-            await delivery
-            metrics.MESSAGES_PUBLISHED.labels(self._settings.service_name, topic).inc()
+        with ExitStack() as spans:
+            for payload, event_id in items:
+                spec, key = route(payload)
+                topic, event_id = self._settings.topic(spec.name), event_id or new_event_id()
+                carrier = spans.enter_context(telemetry.sending(topic, key=key, event_id=event_id))
+                envelope = encode(payload, key=key, trace=carrier, event_id=event_id)
+                pending.append((envelope, await self._enqueue(topic, envelope)))
+            for _, (topic, delivery) in pending:
+                await delivery
+                metrics.MESSAGES_PUBLISHED.labels(self._settings.service_name, topic).inc()
+        return [envelope for envelope, _ in pending]
 
     async def send(
         self,

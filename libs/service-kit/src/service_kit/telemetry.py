@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 from opentelemetry import propagate, trace
@@ -22,6 +24,11 @@ from opentelemetry.sdk.trace.export import (
 from opentelemetry.sdk.trace.sampling import ParentBased, TraceIdRatioBased
 
 from service_kit.settings import KitSettings
+
+_tracer = trace.get_tracer("service_kit")
+
+# The W3C trace context a Kafka message carries in its headers (the same pair as HTTP).
+TRACE_HEADERS = ("traceparent", "tracestate")
 
 # Probes come every few seconds from every kubelet and the local stack: not worth a trace.
 UNTRACED_URLS = "/healthz,/readyz"
@@ -98,3 +105,81 @@ def trace_ids() -> tuple[str, str] | None:
     if not context.is_valid:
         return None
     return format(context.trace_id, "032x"), format(context.span_id, "016x")
+
+
+def _kafka(topic: str, operation: str, **more: object) -> dict[str, Any]:
+    attributes = {
+        "messaging.system": "kafka",
+        "messaging.operation.type": operation,
+        "messaging.destination.name": topic,
+    }
+    return attributes | {f"messaging.{k.replace('_', '.')}": v for k, v in more.items()}
+
+
+@contextmanager
+def sending(topic: str, *, key: str, event_id: str) -> Iterator[dict[str, str]]:
+    """A producer span around one message's send; yields its context for the message.
+
+    Not made current: the messages a receiver publishes together are siblings, each the
+    parent of whatever consumes it.
+    """
+    attributes = _kafka(topic, "send", kafka_message_key=key, message_id=event_id)
+    with _tracer.start_span(
+        f"send {topic}", kind=trace.SpanKind.PRODUCER, attributes=attributes
+    ) as span:
+        carrier: dict[str, str] = {}
+        propagate.inject(carrier, context=trace.set_span_in_context(span))
+        yield carrier
+
+
+def message_context(headers: Mapping[str, str], fallback: Mapping[str, str]) -> Any:
+    """The producer's context from a message's headers, or the envelope's copy when the
+    headers lack it (a dead letter replayed by hand, a tool that only wrote the envelope)."""
+    carrier = {k: headers[k] for k in TRACE_HEADERS if k in headers} or dict(fallback)
+    return propagate.extract(carrier)
+
+
+@contextmanager
+def processing(topic: str, context: Any, *, event_id: str) -> Iterator[None]:
+    """The consumer span of one message, child of the producer span that sent it."""
+    with _tracer.start_as_current_span(
+        f"process {topic}",
+        context=context,
+        kind=trace.SpanKind.CONSUMER,
+        attributes=_kafka(topic, "process", message_id=event_id),
+    ):
+        yield
+
+
+@contextmanager
+def processing_batch(handler: str, contexts: Sequence[Any]) -> Iterator[None]:
+    """One call of a batch receiver over many messages: a span of its own, linked to each
+    message's producer span (it has many parents, so it starts a trace of its own)."""
+    links = [
+        trace.Link(sc)
+        for c in contexts
+        if (sc := trace.get_current_span(c).get_span_context()).is_valid
+    ]
+    with _tracer.start_as_current_span(
+        handler,
+        context=trace.set_span_in_context(trace.INVALID_SPAN),
+        kind=trace.SpanKind.CONSUMER,
+        links=links,
+        attributes={"code.function.name": handler, "messaging.batch.message_count": len(contexts)},
+    ):
+        yield
+
+
+@contextmanager
+def handling(handler: str, *, attempt: int) -> Iterator[None]:
+    """One try of one receiver: what it reads, writes and publishes nests under it."""
+    attributes: dict[str, str | int] = {"code.function.name": handler, "lsg.attempt": attempt}
+    with _tracer.start_as_current_span(handler, attributes=attributes):
+        yield
+
+
+@contextmanager
+def timer(name: str) -> Iterator[None]:
+    """One tick of a timer: what an expiry or a sweep then publishes continues its trace."""
+    with _tracer.start_as_current_span(f"timer {name}", attributes={"code.function.name": name}):
+        yield

@@ -16,6 +16,7 @@ from typing import Any
 import faust
 
 from livestream_schemas.topics import TOPICS
+from service_kit import telemetry
 from service_kit.consumer import BatchHandler, Dispatcher, Handler, Item
 from service_kit.faults import DeadLetterFailed
 from service_kit.kafka import Publisher
@@ -181,11 +182,16 @@ async def _dispatched(work: Awaitable[None], first: Any, stop: Callable[[int], N
 
 
 def _timer(tick: Callable[[], Awaitable[None]]) -> Callable[[], Awaitable[None]]:
+    name = getattr(tick, "__name__", "tick")
+    owner = getattr(tick, "__self__", None)  # a bound method: LagProbe.tick, not just tick
+    span = f"{type(owner).__name__}.{name}" if owner is not None else name
+
     async def run_timer() -> None:
         try:
-            await tick()
+            with telemetry.timer(span):
+                await tick()
         except Exception:
-            log.exception("timer failed", extra={"fields": {"timer": tick.__name__}})
+            log.exception("timer failed", extra={"fields": {"timer": name}})
 
-    run_timer.__name__ = run_timer.__qualname__ = f"timer_{getattr(tick, '__name__', 'tick')}"
+    run_timer.__name__ = run_timer.__qualname__ = f"timer_{name}"
     return run_timer

@@ -203,10 +203,4 @@ class BalanceReader(Protocol):
 
 
 class EventPublisher(Protocol):
-    async def publish(
-        self,
-        payload: Message,
-        *,
-        event_id: str | None = None,
-        trace: dict[str, str] | None = None,
-    ) -> Any: ...
+    async def publish(self, payload: Message, *, event_id: str | None = None) -> Any: ...
