@@ -44,24 +44,22 @@ async def ticket_flow(bench: Any) -> dict[str, Any]:
         stack, streamer, session_id, target=total + 1, ticket_price=TICKET_PRICE
     )
     await wait_goal(stack, streamer, goal_id, state="active")
-    figures = await count(bench, goal_id, total)
+    figures = await count(bench, goal_id)
     figures |= await refund(bench, goal_id)
     return figures
 
 
-async def count(bench: Any, goal_id: str, total: int) -> dict[str, Any]:
+async def count(bench: Any, goal_id: str) -> dict[str, Any]:
     stack, streamer = bench.stack, bench.show_streamer
     t0 = time.monotonic()
-    responses = await asyncio.gather(
-        *(
-            buy_tickets(stack, buyer, goal_id, c)
-            for buyer, cs in zip(bench.buyers, bench.counts, strict=True)
-            for c in cs
-        )
-    )
+    orders = [(b, c) for b, cs in zip(bench.buyers, bench.counts, strict=True) for c in cs]
+    responses = await asyncio.gather(*(buy_tickets(stack, b, goal_id, c) for b, c in orders))
     accepted_s = time.monotonic() - t0
-    rejected = [r.text for r in responses if r.status_code != 202]
-    assert not rejected, rejected[:3]
+    # A purchase the loaded stack refused (a 503) charges nothing: count what was accepted.
+    refused = [r.text for r in responses if r.status_code != 202]
+    if refused:
+        say(f"  {len(refused)} purchases refused, e.g. {refused[0][:200]}")
+    total = sum(c for (_, c), r in zip(orders, responses, strict=True) if r.status_code == 202)
     progress = 0
 
     async def counted() -> bool:
@@ -72,13 +70,13 @@ async def count(bench: Any, goal_id: str, total: int) -> dict[str, Any]:
 
     complete = await met(counted, within=WAIT_S, every=0.05)
     counted_s = time.monotonic() - t0
-    purchases = len(responses)
+    purchases, accepted = len(responses), len(responses) - len(refused)
     say(
         f"\n(b) tickets: {len(bench.buyers)} buyers x {bench.args.purchases} purchases = "
         f"{purchases} purchases, {total} tickets, one goal"
     )
     say(
-        f"  accepted by HTTP (202)         {accepted_s:6.2f} s   {purchases / accepted_s:7.1f} purchases/s"
+        f"  accepted by HTTP (202)         {accepted_s:6.2f} s   {accepted / accepted_s:7.1f} purchases/s"
     )
     say(
         f"  counted in GET /goals/{{id}}     {counted_s:6.2f} s   {progress / counted_s:7.1f} tickets/s"
@@ -86,7 +84,8 @@ async def count(bench: Any, goal_id: str, total: int) -> dict[str, Any]:
     )
     return {
         "purchases": purchases,
-        "purchases_accepted_per_s": purchases / accepted_s,
+        "purchases_refused": len(refused),
+        "purchases_accepted_per_s": accepted / accepted_s,
         "tickets_total": total,
         "tickets_counted": progress,
         "tickets_counted_per_s": progress / counted_s,
