@@ -113,6 +113,7 @@ async def one_round(
     await inject(fault, outage_s, probe)
     await load
     await work.end_funding_when_counted(flows, answers)
+    work.hold_shows(flows, answers)
     settled_s, waiting = None, ["not looked at"]
     while time.monotonic() - faulted_at < SETTLE_WITHIN_S:
         waiting = await unsettled(work, flows, answers)

@@ -1,6 +1,7 @@
-"""The chaos suite's workload and its checks: exclusive requests and ticket purchases from
-many users, answered the way a real app would treat them (503 + Retry-After: wait, retry
-with the same Idempotency-Key), then, at quiescence, every coin accounted for."""
+"""The chaos suite's workload and its checks: exclusive requests (one per session accepted,
+its exclusive session run and ended) and ticket purchases (a funded show started and ended)
+from many users, answered the way a real app would treat them (503 + Retry-After: wait,
+retry with the same Idempotency-Key), then, at quiescence, every coin accounted for."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from journeys.chaos_settle import accept_and_end, back_and_out, hold_show
 from journeys.flows import buy_tickets, end_goal, get_goal, open_funding_goal, open_session
 from journeys.flows import trigger_exclusive as post_trigger
 from journeys.stack import Stack, User
@@ -23,6 +25,8 @@ VIEWER_COINS = 10_000
 BUYER_COINS = 10_000
 TICKET_PRICE = 10
 EXCLUSIVE_EXP_S = 10  # requests expire unanswered within the round: refunds are part of it
+ACCEPTED_EXP_S = 60  # the one request per session the streamer accepts, once it is paid
+ACCEPTED_DURATION_S = 120  # two prepaid minutes, ended in the first: a split settlement
 RETRY_FOR_S = 120.0
 WORKERS = ["goal-service", "session-service", "wallet-adapter", "notifier"]
 
@@ -106,6 +110,12 @@ class Flows:
     funding: dict[str, int] = field(default_factory=dict)  # goal id -> target
     tickets: dict[str, int] = field(default_factory=dict)  # goal id -> accepted tickets
     sessions: list[str] = field(default_factory=list)
+    accepted: dict[str, User] = field(default_factory=dict)  # request goal id -> viewer
+    shows_held: set[str] = field(default_factory=set)  # funding goals whose show ran
+    steps: list[asyncio.Task[None]] = field(default_factory=list)  # settlement flows
+
+    def stepping(self) -> bool:
+        return any(not t.done() for t in self.steps)
 
 
 class Workload:
@@ -120,6 +130,7 @@ class Workload:
         self.minted = {u.wallet_id: VIEWER_COINS for u in self.viewers}
         self.minted |= {u.wallet_id: BUYER_COINS for u in self.buyers}
         self.sessions: list[str] = []
+        self.show_session = ""
         self.gate = asyncio.Semaphore(size.concurrency)
         self.dead_letters = DeadLetters(stack.ep.kafka)
 
@@ -132,8 +143,11 @@ class Workload:
         uid = f"chaos-{role}-{run}"
         return User(user_id=uid, username=role, wallet_id=f"w-{uid}")
 
+    def everyone(self) -> list[User]:
+        return [*self.streamers, self.show_streamer, *self.viewers, *self.buyers]
+
     async def add_users(self) -> None:
-        people = [*self.streamers, self.show_streamer, *self.viewers, *self.buyers]
+        people = self.everyone()
         await asyncio.gather(
             *(self.stack.add_user(u, self.minted.get(u.wallet_id, 0)) for u in people)
         )
@@ -145,6 +159,7 @@ class Workload:
         flows.sessions = [await open_session(self.stack, s) for s in self.streamers]
         show_session = await open_session(self.stack, self.show_streamer)
         flows.sessions.append(show_session)
+        self.show_session = show_session
         self.sessions += flows.sessions
         planned = self.size.buyers * self.size.purchases // 2
         for target in (planned, planned + 1_000):
@@ -161,10 +176,7 @@ class Workload:
     async def load(self, flows: Flows, answers: Answers) -> None:
         """Every viewer asks once (one session each in turn), every buyer buys a ticket
         `purchases` times, half on each goal; all at once, `concurrency` in flight."""
-        jobs = [
-            self._trigger(v, flows.sessions[i % self.size.streamers], flows, answers)
-            for i, v in enumerate(self.viewers)
-        ]
+        jobs = [self._trigger(i, v, flows, answers) for i, v in enumerate(self.viewers)]
         goals = list(flows.funding)
         jobs += [
             self._buy(b, goals[(i + p) % 2], flows, answers)
@@ -173,15 +185,32 @@ class Workload:
         ]
         await asyncio.gather(*jobs)
 
-    async def _trigger(self, viewer: User, session_id: str, flows: Flows, answers: Answers) -> None:
-        key, exp = uuid.uuid4().hex, int(time.time() + EXCLUSIVE_EXP_S)
+    async def _trigger(self, i: int, viewer: User, flows: Flows, answers: Answers) -> None:
+        """The first viewer of each session is the one its streamer accepts."""
+        n = self.size.streamers
+        session_id, streamer, accept = flows.sessions[i % n], self.streamers[i % n], i < n
+        key = uuid.uuid4().hex
+        exp = int(time.time() + (ACCEPTED_EXP_S if accept else EXCLUSIVE_EXP_S))
+        duration = ACCEPTED_DURATION_S if accept else 60
         async with self.gate:
             r = await answers.call(
                 "trigger_exclusive",
-                lambda: post_trigger(self.stack, viewer, session_id, exp=exp, idempotency_key=key),
+                lambda: post_trigger(
+                    self.stack, viewer, session_id, exp=exp, duration=duration, idempotency_key=key
+                ),
             )
-        if r is not None and r.status_code == 202:
-            flows.exclusive[r.json()["goal_id"]] = viewer
+        if r is None or r.status_code != 202:
+            return
+        goal_id = r.json()["goal_id"]
+        flows.exclusive[goal_id] = viewer
+        if accept:
+            step = accept_and_end(self, streamer, viewer, session_id, goal_id, flows, answers)
+            flows.steps.append(asyncio.create_task(step))
+
+    def hold_shows(self, flows: Flows, answers: Answers) -> None:
+        """Start and end the round's funded show, in the background like the other steps."""
+        step = hold_show(self, self.show_session, flows, answers)
+        flows.steps.append(asyncio.create_task(step))
 
     async def _buy(self, buyer: User, goal_id: str, flows: Flows, answers: Answers) -> None:
         key = uuid.uuid4().hex
@@ -221,20 +250,25 @@ def _goal_holds(holds: list[dict[str, Any]], goal_id: str) -> list[dict[str, Any
 
 async def unsettled(work: Workload, flows: Flows, answers: Answers) -> list[str]:
     """What is still on its way; [] once every flow of the round has settled."""
+    if flows.stepping():
+        return ["settlement steps (accept, end, show start/end) still running"]
     holds = await work.holds()
     waiting = []
     for goal_id in flows.exclusive:
-        mine = _goal_holds(holds, goal_id)
-        if [h["status"] for h in mine] != ["refunded"]:
-            waiting.append(f"exclusive {goal_id}: holds {[h['status'] for h in mine]}")
+        statuses = [h["status"] for h in _goal_holds(holds, goal_id)]
+        either = [["split"], ["released"]] if goal_id in flows.accepted else [["refunded"]]
+        if statuses not in either:
+            waiting.append(f"exclusive {goal_id}: holds {statuses}, expected one of {either}")
     for goal_id, target in flows.funding.items():
         goal = await work.goal(goal_id, answers)
         mine = _goal_holds(holds, goal_id)
-        expect = "open" if goal.get("progress", 0) >= target else "refunded"
+        # A funded show that ran pays the streamer; one that did not (or a missed target)
+        # refunds every ticket.
+        expect = "released" if goal_id in flows.shows_held else "refunded"
         if goal.get("active", True) or len(mine) != flows.tickets[goal_id]:
             waiting.append(f"funding {goal_id}: active or {len(mine)} holds")
         elif any(h["status"] != expect for h in mine):
-            waiting.append(f"funding {goal_id}: holds not all {expect}")
+            waiting.append(f"funding {goal_id} (target {target}): holds not all {expect}")
     return waiting
 
 
@@ -245,14 +279,16 @@ async def coin_errors(work: Workload, flows: Flows, answers: Answers) -> list[st
     if ledger["total_balances"] + ledger["open_holds"] != ledger["minted"]:
         errors.append(f"sandbox ledger invariant broken: {ledger}")
     holds = await work.holds()
-    held: Counter[str] = Counter()
+    expected: Counter[str] = Counter(work.minted)
     for h in holds:
-        if h["status"] == "open":
-            held[h["payer"]] += h["amount"]
-    for wallet_id, minted in work.minted.items():
-        balance = await work.stack.balance(wallet_id)
-        if balance + held[wallet_id] != minted:
-            errors.append(f"{wallet_id}: {balance} + {held[wallet_id]} held != {minted}")
+        back, out = back_and_out(h)
+        expected[h["payer"]] += back - h["amount"]
+        if out:
+            expected[h["beneficiary"]] += out
+    for user in work.everyone():
+        balance, wallet_id = await work.stack.balance(user.wallet_id), user.wallet_id
+        if balance != expected[wallet_id]:
+            errors.append(f"{wallet_id}: balance {balance} != {expected[wallet_id]} expected")
     for goal_id in flows.funding:
         progress = (await work.goal(goal_id, answers)).get("progress")
         debits = sum(h["amount"] for h in _goal_holds(holds, goal_id)) // TICKET_PRICE
