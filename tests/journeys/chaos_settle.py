@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 IN_SESSION_S = 1.0  # inside the first prepaid minute: the split releases one minute
 STEP_WITHIN_S = 120.0
+# 409s that only say "not yet": the exclusive session is not bound yet, the show's start is
+# not applied yet. Any other 409 (show_over: it missed its start deadline) is final.
+NOT_YET = frozenset({"not_exclusive", "show_not_started"})
 
 
 async def _until(
@@ -34,10 +37,17 @@ async def _until(
         r = await answers.call(what, send)
         if r is None or done(r):
             return r
-        if r.status_code != 409:  # 409: not yet (not paid, not started); others are final
+        if r.status_code != 409 or _reason(r) not in NOT_YET:
             return None
         await asyncio.sleep(0.5)
     return None
+
+
+def _reason(r: httpx.Response) -> str:
+    try:
+        return str(r.json().get("reason", ""))
+    except ValueError:
+        return ""
 
 
 async def _goal(work: Workload, owner: User, goal_id: str, answers: Answers) -> dict[str, Any]:
