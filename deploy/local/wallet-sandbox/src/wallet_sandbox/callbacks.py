@@ -26,7 +26,9 @@ import httpx
 
 from wallet_sandbox.config import Settings
 from wallet_sandbox.ledger import Ledger
+from wallet_sandbox.locks import transaction_key
 from wallet_sandbox.records import now
+from wallet_sandbox.recovery import resume_stale
 from wallet_sandbox.trim import trim_applied
 
 log = logging.getLogger(__name__)
@@ -75,7 +77,7 @@ class CallbackDeliverer:
             self.wake.clear()
             try:
                 await self.deliver_due()
-                await self.ledger.resume_stale(self.settings.recovery_after_s)
+                await resume_stale(self.ledger, self.settings.recovery_after_s)
                 if time.monotonic() - trimmed_at > self.settings.trim_interval_s:
                     trimmed_at = time.monotonic()
                     await trim_applied(self.ledger)
@@ -124,14 +126,18 @@ class CallbackDeliverer:
             )
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"
-        if not error:
-            await self.ledger.transactions.update_one(
-                {"_id": doc["_id"]}, {"$set": {"callback_pending": False, "delivered_at": now()}}
-            )
-            await self._untrack(doc["_id"])
-            return True
-        await self._retry_later(doc, error)
-        return False
+        # The transaction's lock: FerretDB's updates are read-modify-write, and the trim marks
+        # transactions too; one of two overlapping writes would be lost.
+        async with self.ledger.locks.hold(transaction_key(doc["_id"])):
+            if not error:
+                await self.ledger.transactions.update_one(
+                    {"_id": doc["_id"]},
+                    {"$set": {"callback_pending": False, "delivered_at": now()}},
+                )
+                await self._untrack(doc["_id"])
+                return True
+            await self._retry_later(doc, error)
+            return False
 
     async def _untrack(self, txn_id: str) -> None:
         # Only the callback stage is the deliverer's: an entry put back to `pending` meanwhile

@@ -5,7 +5,7 @@ written as `pending`, then each step is a conditional update that is safe to run
 again: a balance change is guarded by the transaction id in the account's
 `applied` list, a hold by its status. Completion sets `callback_pending` on the
 same document, so the callback (the outbox) can never be lost. A crash between
-steps leaves a pending record that `resume_stale` finishes later.
+steps leaves a pending record that wallet_sandbox.recovery finishes later.
 
 FerretDB answers only `_id` lookups without scanning a whole collection, so the
 work still to do (transactions pending, callbacks undelivered) is also listed in
@@ -21,15 +21,13 @@ written, so it is read before its locks are taken, and read again under them.
 from __future__ import annotations
 
 import contextlib
-import logging
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from wallet_sandbox.locks import LedgerLocks, account_key, hold_key, transaction_key, written_by
+from wallet_sandbox.locks import LedgerLocks, account_key, hold_key, transaction_key
 from wallet_sandbox.records import (
     RELEASE,
     SETTLED_STATUS,
@@ -46,7 +44,6 @@ from wallet_sandbox.records import (
     transfer_doc,
 )
 
-log = logging.getLogger(__name__)
 Doc = dict[str, Any]
 
 
@@ -91,14 +88,14 @@ class Ledger:
                     raise LedgerError(409, "transaction_conflict", f"{req.id} differs")
                 if existing["status"] == "completed":
                     return existing, False
-                return await self._apply(existing), True
+                return await self.apply(existing), True
             for wallet in (req.from_account, req.to_account):
                 if wallet is not None and await self.accounts.count_documents({"_id": wallet}) == 0:
                     raise LedgerError(404, "unknown_wallet", wallet)
             doc = transfer_doc(req)
             await self.track(doc["_id"], "pending")
             await self.transactions.insert_one(doc)
-            return await self._apply(doc), True
+            return await self.apply(doc), True
 
     async def settle(self, hold_id: str, outcome: str, txn_id: str) -> tuple[Doc, bool]:
         """Refund or release a hold, once; a repeat answers with the first result."""
@@ -115,7 +112,7 @@ class Ledger:
                 await self.transactions.insert_one(doc)
             elif doc["kind"] != outcome or doc.get("hold") != hold_id:
                 raise LedgerError(409, "transaction_conflict", f"{txn_id} is another transaction")
-            return await self._apply(doc), True
+            return await self.apply(doc), True
 
     async def split(self, hold_id: str, settlement_id: str, release: int) -> tuple[list[Doc], bool]:
         """Release `release` coins of a hold and refund the rest, as one settlement, once.
@@ -132,22 +129,30 @@ class Ledger:
             if hold["status"] != "open" and hold.get("settled_by") != settlement_id:
                 raise already_settled(hold)
             legs = split_legs(settlement_id, hold, release)
-            stored = {
-                d["_id"]: d
-                for d in await self.transactions.find(
-                    {"_id": {"$in": leg_ids(settlement_id)}}
-                ).to_list(None)
-            }
+            stored = await self._legs(settlement_id)
             if any(d.get("split") != legs[0]["split"] for d in stored.values()):
                 raise LedgerError(409, "transaction_conflict", f"{settlement_id} split differs")
-            for leg in legs:
-                if leg["_id"] not in stored:
-                    await self.track(leg["_id"], "pending")
-                    await self.transactions.insert_one(leg)
-                    stored[leg["_id"]] = leg
+            stored = await self._write_legs(legs, stored)
             created = any(stored[leg["_id"]]["status"] != "completed" for leg in legs)
             done = [await self._finish(stored[leg["_id"]]) for leg in legs]
             return done, created
+
+    async def _legs(self, settlement_id: str) -> dict[str, Doc]:
+        found = self.transactions.find({"_id": {"$in": leg_ids(settlement_id)}})
+        return {d["_id"]: d for d in await found.to_list(None)}
+
+    async def _write_legs(self, legs: list[Doc], stored: dict[str, Doc]) -> dict[str, Doc]:
+        """Store (pending, listed) every leg of a split not stored yet.
+
+        A crash between two legs' inserts leaves one leg: the first leg to be finished writes
+        the others before it claims the hold, so no part of a split is ever lost."""
+        for leg in legs:
+            if leg["_id"] not in stored:
+                await self.track(leg["_id"], "pending")
+                with contextlib.suppress(DuplicateKeyError):  # written by an earlier run
+                    await self.transactions.insert_one(leg)
+                stored[leg["_id"]] = leg
+        return stored
 
     async def _hold(self, hold_id: str) -> Doc:
         found = await self.holds.find_one({"_id": hold_id})
@@ -161,7 +166,7 @@ class Ledger:
         return hold_key(hold_id), account_key(found["payer"]), account_key(found.get("beneficiary"))
 
     async def _finish(self, doc: Doc) -> Doc:
-        return doc if doc["status"] == "completed" else await self._apply(doc)
+        return doc if doc["status"] == "completed" else await self.apply(doc)
 
     async def _settled(self, hold: Doc, outcome: str) -> tuple[Doc, bool]:
         if hold.get("split") or hold["status"] != SETTLED_STATUS[outcome]:
@@ -171,9 +176,10 @@ class Ledger:
             raise LedgerError(500, "ledger_inconsistent", hold["_id"])
         if first["status"] == "completed":
             return first, False
-        return await self._apply(first), True
+        return await self.apply(first), True
 
-    async def _apply(self, doc: Doc) -> Doc:
+    async def apply(self, doc: Doc) -> Doc:
+        """Run every step of a pending transaction (each one safe to run again), complete it."""
         if doc["kind"] == "transfer":
             await self._apply_transfer(doc)
         else:
@@ -209,6 +215,10 @@ class Ledger:
         # A split's legs claim the hold for their settlement: the first leg claims it, the
         # second finds it claimed by the same settlement and goes on.
         claim_id = doc.get("settlement") or txn_id
+        if doc.get("settlement"):
+            hold = await self._hold(hold_id)
+            legs = split_legs(claim_id, hold, doc["split"]["release"])
+            await self._write_legs(legs, await self._legs(claim_id))
         claim = {
             "status": doc.get("hold_status") or SETTLED_STATUS[doc["kind"]],
             "settled_by": claim_id,
@@ -272,33 +282,3 @@ class Ledger:
             {"$set": {"stage": stage, "at": at, "next_attempt_at": at}},
             upsert=True,
         )
-
-    async def resume_stale(self, older_than_s: float) -> int:
-        """Finish transactions a crash left pending; returns how many were looked at."""
-        cutoff = now() - timedelta(seconds=older_than_s)
-        stale = await self.inflight.find({"stage": "pending", "at": {"$lt": cutoff}}).to_list(100)
-        for doc in stale:
-            listed = await self.transactions.find_one({"_id": doc["_id"]})
-            async with self.locks.hold(*written_by(listed or doc)):
-                current = await self.transactions.find_one({"_id": doc["_id"]})
-                if current is None or current["status"] != "pending":
-                    await self._untrack_settled(doc["_id"], current)
-                    continue
-                try:
-                    await self._apply(current)
-                    log.warning(
-                        "resumed interrupted transaction", extra={"fields": {"id": doc["_id"]}}
-                    )
-                except LedgerError as exc:
-                    log.warning(
-                        "interrupted transaction refused",
-                        extra={"fields": {"id": doc["_id"], "reason": exc.reason}},
-                    )
-        return len(stale)
-
-    async def _untrack_settled(self, txn_id: str, current: Doc | None) -> None:
-        """A listed transaction that is gone or done: keep it listed only for its callback."""
-        if current is not None and current.get("callback_pending"):
-            await self.track(txn_id, "callback")
-        else:
-            await self.inflight.delete_one({"_id": txn_id})

@@ -16,6 +16,8 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
+from wallet_sandbox.records import leg_ids
+
 
 def account_key(wallet_id: str | None) -> str | None:
     return None if wallet_id is None else f"account:{wallet_id}"
@@ -34,9 +36,14 @@ def written_by(doc: dict[str, Any]) -> tuple[str | None, ...]:
 
     A transfer's hold has the transfer's id; a settlement writes its hold and the account
     it credits."""
-    keys = (transaction_key(doc["_id"]), hold_key(doc.get("hold") or doc["_id"]))
+    keys: tuple[str | None, ...] = (
+        transaction_key(doc["_id"]),
+        hold_key(doc.get("hold") or doc["_id"]),
+    )
     if "kind" not in doc:
         return keys
+    if doc.get("settlement"):  # finishing a split's leg writes its other legs first
+        keys += tuple(transaction_key(leg) for leg in leg_ids(doc["settlement"]))
     if doc["kind"] == "transfer":
         return (*keys, account_key(doc["from"]), account_key(doc["to"]))
     return (*keys, account_key(doc["to"]))

@@ -20,10 +20,13 @@ async def trim_applied(ledger: Any) -> int:
         ids = [d["_id"] async for d in ledger.transactions.find(query, {"_id": 1}).limit(BATCH)]
         if not ids:
             return trimmed
-        # Many accounts in one update: no ledger operation may write one meanwhile.
+        # Many accounts and transactions in one update each: no ledger operation or callback
+        # acknowledgement may write one meanwhile.
         async with ledger.locks.exclusive():
             await ledger.accounts.update_many(
                 {"applied": {"$in": ids}}, {"$pullAll": {"applied": ids}}
             )
-        await ledger.transactions.update_many({"_id": {"$in": ids}}, {"$set": {"trimmed": True}})
+            await ledger.transactions.update_many(
+                {"_id": {"$in": ids}}, {"$set": {"trimmed": True}}
+            )
         trimmed += len(ids)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from wallet_sandbox.ledger import Ledger
+from wallet_sandbox.recovery import finish_interrupted
 
 Doc = dict[str, Any]
 
@@ -17,7 +18,10 @@ async def holds_matching(ledger: Ledger, tag: str | None, status: str | None) ->
 
 async def summary(ledger: Ledger) -> Doc:
     """Totals for the invariant total_balances + open_holds == minted."""
-    async with ledger.locks.exclusive():  # no operation half-applied while totals are read
+    async with ledger.locks.exclusive():
+        # No operation runs now, so a pending transaction is an interrupted one: finish it
+        # first, so the totals count whole movements, never one half done.
+        await finish_interrupted(ledger)
         accounts = await ledger.accounts.find({}).to_list(None)
         holds = await ledger.holds.find({"status": "open"}).to_list(None)
         mints = await ledger.mints.find({}).to_list(None)
