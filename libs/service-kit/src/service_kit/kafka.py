@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import uuid
 from contextlib import ExitStack
 from typing import Any
 
 from aiokafka import AIOKafkaProducer
+from aiokafka.errors import (
+    InvalidProducerEpoch,
+    OutOfOrderSequenceNumber,
+    ProducerFenced,
+    UnknownProducerId,
+)
 
 from livestream_schemas.base import Message
 from livestream_schemas.envelope import Envelope, encode, new_event_id
 from livestream_schemas.topics import TOPICS, TopicSpec
 from service_kit import metrics, telemetry
+from service_kit.faults import DependencyUnavailable
 from service_kit.kafka_security import client_options
 from service_kit.settings import KitSettings
 
@@ -21,6 +29,15 @@ log = logging.getLogger(__name__)
 
 _BY_TYPE: dict[str, TopicSpec] = {t: spec for spec in TOPICS for t in spec.carries}
 _EVENT_NS = uuid.UUID("6f1c1a9e-3c55-4b7e-9a0e-2f6c1f5d8a11")
+# What a broker answers an idempotent producer whose sequence state it lost or moved past (a
+# broker restart mid-batch). aiokafka never resets the sequence after them, so every later
+# batch of that producer fails the same way (aio-libs/aiokafka#1017): only a new producer,
+# with a new producer id, publishes again.
+_DESYNCED = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidProducerEpoch, ProducerFenced)
+
+
+class ProducerDesynced(DependencyUnavailable):
+    """The broker refused the producer's sequence; the producer was replaced, send again."""
 
 
 def derived_event_id(cause_event_id: str, index: int, message_type: str) -> str:
@@ -92,7 +109,7 @@ class Publisher:
                 envelope = encode(payload, key=key, trace=carrier, event_id=event_id)
                 pending.append((envelope, await self._enqueue(topic, envelope)))
             for _, (topic, delivery) in pending:
-                await delivery
+                await self._delivered(delivery)
                 metrics.MESSAGES_PUBLISHED.labels(self._settings.service_name, topic).inc()
         return [envelope for envelope, _ in pending]
 
@@ -105,8 +122,31 @@ class Publisher:
         extra_headers: list[tuple[str, bytes]] | None = None,
     ) -> None:
         _, delivery = await self._enqueue(topic, envelope, value=value, extra_headers=extra_headers)
-        await delivery
+        await self._delivered(delivery)
         metrics.MESSAGES_PUBLISHED.labels(self._settings.service_name, topic).inc()
+
+    async def _delivered(self, delivery: asyncio.Future[Any]) -> None:
+        """Wait for Kafka; a desynchronised producer is replaced and the send is transient
+        (the caller sends the same event ids again, which receivers dedupe)."""
+        producer = self._producer
+        try:
+            await delivery
+        except _DESYNCED as exc:
+            if producer is not None:
+                await self._replace(producer)
+            raise ProducerDesynced(f"{type(exc).__name__}: producer replaced") from exc
+
+    async def _replace(self, producer: AIOKafkaProducer) -> None:
+        async with self._lock:
+            current = self._producer is producer
+            if current:
+                self._producer = None
+        if not current:
+            return  # another send replaced it already
+        log.warning("kafka producer desynchronised by the broker; starting a new one")
+        # Its other pending batches fail the same way; stopping must not hang the caller.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(producer.stop(), timeout=5.0)
 
     async def _enqueue(
         self,
