@@ -312,7 +312,7 @@ start_gateway() {
 
 start_one() { # one component, back after a stop (the chaos suite's restarts)
   case "$1" in
-    kafka) start_kafka; wait_for kafka 90 port_open "$KAFKA_PORT" ;;
+    kafka) start_kafka; wait_for kafka 240 port_open "$KAFKA_PORT" ;; # as `start infra`: a loaded machine needs it
     postgres) start_postgres; wait_for postgres 60 pg_ready ;;
     ferretdb) start_ferretdb; wait_for ferretdb 30 port_open "$FERRETDB_PORT" ;;
     sockudo) start_sockudo; wait_for sockudo 30 http_ok "http://127.0.0.1:$SOCKUDO_PORT/up/$PUSHER_APP_ID" ;;

@@ -64,6 +64,19 @@ async def managed() -> set[str]:
     return set(out.decode().split())
 
 
+async def restart(component: str, tries: int = 3) -> None:
+    """Start it again until it is up, as an orchestrator would: on a loaded machine one start
+    can miss its readiness wait (Kafka once took over 90 s at a load average of 20)."""
+    for attempt in range(1, tries + 1):
+        try:
+            await stack_sh("start-only", component)
+            return
+        except RuntimeError:
+            if attempt == tries:
+                raise
+            say(f"      {component} not up after start {attempt}; starting it again")
+
+
 async def inject(fault: str, outage_s: float, during: Probe | None = None) -> None:
     """The fault, and the operator's (or the orchestrator's) restart after it; `during`
     runs while an outage lasts."""
@@ -74,17 +87,17 @@ async def inject(fault: str, outage_s: float, during: Probe | None = None) -> No
         os.killpg(pid, signal.SIGKILL)  # mid-flow, no shutdown hook runs
         while fault in await managed():
             await asyncio.sleep(0.2)
-        await stack_sh("start-only", fault)
+        await restart(fault)
     elif fault == "kafka":
         await stack_sh("stop-only", "kafka")
-        await stack_sh("start-only", "kafka")
+        await restart("kafka")
     elif fault == "ferretdb":
         await stack_sh("stop-only", "ferretdb")
         stopped = time.monotonic()
         if during is not None:
             await during()
         await asyncio.sleep(max(0.0, outage_s - (time.monotonic() - stopped)))
-        await stack_sh("start-only", "ferretdb")
+        await restart("ferretdb")
     else:
         raise ValueError(f"unknown fault {fault}")
 
@@ -96,6 +109,9 @@ class Outcome:
     flows: int
     answers: Answers
     errors: list[str]
+    coins: int = 0  # held in escrow by the round's flows, each one checked back out
+    load: float = 0.0  # the machine's 1-minute load average at the end of the round
+    phases: str = ""  # when the load and the ticket counting were done, after the fault
 
 
 async def one_round(
@@ -112,7 +128,9 @@ async def one_round(
     probe = (lambda: during(flows, answers)) if during is not None else None
     await inject(fault, outage_s, probe)
     await load
+    loaded_s = time.monotonic() - faulted_at
     await work.end_funding_when_counted(flows, answers)
+    counted_s = time.monotonic() - faulted_at
     work.hold_shows(flows, answers)
     settled_s, waiting = None, ["not looked at"]
     while time.monotonic() - faulted_at < SETTLE_WITHIN_S:
@@ -127,7 +145,9 @@ async def one_round(
         errors.append(f"{letters} message(s) dead-lettered")
     errors += answers.violations[:10]
     n = len(flows.exclusive) + sum(flows.tickets.values())
-    return Outcome(fault, settled_s, n, answers, errors)
+    coins = sum(h["amount"] for h in await work.holds(flows.sessions))
+    phases = f"load done {loaded_s:.0f} s, tickets counted {counted_s:.0f} s"
+    return Outcome(fault, settled_s, n, answers, errors, coins, os.getloadavg()[0], phases)
 
 
 def report(outcome: Outcome) -> None:
@@ -135,8 +155,10 @@ def report(outcome: Outcome) -> None:
     codes = " ".join(f"{k}:{v}" for k, v in sorted(outcome.answers.statuses.items()))
     verdict = "ok" if not outcome.errors else "FAILED"
     say(
-        f"  {outcome.fault:<24} settled {when} after the fault  {outcome.flows:4d} flows  [{codes}]  {verdict}"
+        f"  {outcome.fault:<24} settled {when} after the fault  {outcome.flows:4d} flows"
+        f"  {outcome.coins:6d} coins  load {outcome.load:4.1f}  [{codes}]  {verdict}"
     )
+    say(f"      ({outcome.phases})")
     for error in outcome.errors:
         say(f"      {error}")
 
