@@ -78,7 +78,7 @@ async def test_a_huge_body_is_413_before_any_token_or_signature(stack: Stack) ->
 async def test_metrics_are_not_on_the_api_port(stack: Stack) -> None:
     r = await stack.http.get(f"{stack.ep.wallet_adapter}/metrics")
     assert r.status_code == 404
-    metrics = await stack.http.get(f"http://127.0.0.1:{38203 + OFFSET}/metrics")
+    metrics = await stack.http.get(f"http://127.0.0.1:{25203 + OFFSET}/metrics")
     assert "lsg_http_requests_total" in metrics.text
 
 

@@ -2,22 +2,25 @@
 # targets and the test fixtures; anything already set in the environment wins.
 # LSG_PORT_OFFSET shifts every port, so two checkouts can each run a stack side by side.
 # No two bases differ by a multiple of 400 (the offsets checkouts are given), or one
-# checkout's port would be another's (Sockudo's once landed on goal-service's).
+# checkout's port would be another's (Sockudo's once landed on goal-service's). Every base
+# plus the largest offset (2800) stays below 32768, Linux's ephemeral range: an outgoing
+# connection never takes a port a component is about to bind.
 : "${LSG_PORT_OFFSET:=0}"
-: "${KAFKA_PORT:=$((39092 + LSG_PORT_OFFSET))}"
-: "${KAFKA_CONTROLLER_PORT:=$((39093 + LSG_PORT_OFFSET))}"
-: "${FERRETDB_PORT:=$((37017 + LSG_PORT_OFFSET))}"
-: "${POSTGRES_PORT:=$((35432 + LSG_PORT_OFFSET))}"
-: "${SOCKUDO_PORT:=$((36051 + LSG_PORT_OFFSET))}"
-: "${SOCKUDO_METRICS_PORT:=$((36951 + LSG_PORT_OFFSET))}"
-: "${WALLET_SANDBOX_PORT:=$((38005 + LSG_PORT_OFFSET))}"
+: "${KAFKA_PORT:=$((26092 + LSG_PORT_OFFSET))}"
+: "${KAFKA_CONTROLLER_PORT:=$((26093 + LSG_PORT_OFFSET))}"
+: "${FERRETDB_PORT:=$((24017 + LSG_PORT_OFFSET))}"
+: "${POSTGRES_PORT:=$((22432 + LSG_PORT_OFFSET))}"
+: "${SOCKUDO_PORT:=$((23051 + LSG_PORT_OFFSET))}"
+: "${SOCKUDO_METRICS_PORT:=$((23951 + LSG_PORT_OFFSET))}"
+: "${WALLET_SANDBOX_PORT:=$((25005 + LSG_PORT_OFFSET))}"
 # The local gateway (nginx: the live page, the four APIs, the Pusher socket) and its dev login.
-: "${GATEWAY_PORT:=$((35480 + LSG_PORT_OFFSET))}"
-: "${DEV_LOGIN_PORT:=$((35481 + LSG_PORT_OFFSET))}"
+: "${GATEWAY_PORT:=$((22480 + LSG_PORT_OFFSET))}"
+: "${DEV_LOGIN_PORT:=$((22481 + LSG_PORT_OFFSET))}"
 # The local trace receiver (deploy/local/traces): every service exports its spans there.
-: "${TRACES_PORT:=$((35418 + LSG_PORT_OFFSET))}"
-# `make images` runs each image on the host network at the nine ports from this one.
-: "${IMAGE_CHECK_PORT:=$((35400 + LSG_PORT_OFFSET))}"
+: "${TRACES_PORT:=$((22418 + LSG_PORT_OFFSET))}"
+# `make images` runs each image on the host network at the nine ports from this one (from
+# xx405: none of the nine is another base plus a multiple of 400).
+: "${IMAGE_CHECK_PORT:=$((22405 + LSG_PORT_OFFSET))}"
 : "${PUSHER_APP_ID:=1001}"
 : "${PUSHER_KEY:=local-key}"
 : "${PUSHER_SECRET:=local-secret-change-me}"
@@ -31,7 +34,7 @@ export LSG_PORT_OFFSET KAFKA_PORT KAFKA_CONTROLLER_PORT FERRETDB_PORT POSTGRES_P
   WALLET_SANDBOX_PORT GATEWAY_PORT DEV_LOGIN_PORT TRACES_PORT IMAGE_CHECK_PORT PUSHER_APP_ID PUSHER_KEY PUSHER_SECRET \
   JWT_SECRET WALLET_CALLBACK_SECRET KAFKA_BOOTSTRAP_SERVERS MONGODB_URI PUSHER_HOST PUSHER_PORT
 
-# API port 3800N, worker web port 3810N, their /metrics ports 3820N and 3830N; the k-th
+# API port 2500N, worker web port 2510N, their /metrics ports 2520N and 2530N; the k-th
 # worker of a service (LSG_WORKERS) adds 10*(k-1) to its worker ports (plus LSG_PORT_OFFSET).
 service_port() { # service api|worker|api-metrics|worker-metrics|worker-K|worker-K-metrics
   local n base k=1
@@ -42,7 +45,7 @@ service_port() { # service api|worker|api-metrics|worker-metrics|worker-K|worker
   local kind="$2"
   if [[ $kind =~ ^worker-([0-9]+)(-metrics)?$ ]]; then k="${BASH_REMATCH[1]}"; kind="worker${BASH_REMATCH[2]}"; fi
   case "$kind" in
-    api) base=38000 ;; worker) base=38100 ;; api-metrics) base=38200 ;; worker-metrics) base=38300 ;;
+    api) base=25000 ;; worker) base=25100 ;; api-metrics) base=25200 ;; worker-metrics) base=25300 ;;
     *) return 1 ;;
   esac
   echo $((base + 10 * (k - 1) + n + LSG_PORT_OFFSET))

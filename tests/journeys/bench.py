@@ -146,7 +146,7 @@ def coins_check(before: tuple[int, int], after: tuple[int, int]) -> dict[str, An
 
 
 def mongo_uri() -> str:
-    return os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:37017/")
+    return os.environ.get("MONGODB_URI", "mongodb://127.0.0.1:24017/")
 
 
 def machine() -> dict[str, Any]:

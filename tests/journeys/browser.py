@@ -15,7 +15,7 @@ ARTEFACTS = Path(__file__).resolve().parents[1] / "artefacts" / "live-page"
 
 
 def gateway_url() -> str:
-    return f"http://127.0.0.1:{os.environ.get('GATEWAY_PORT', '35480')}"
+    return f"http://127.0.0.1:{os.environ.get('GATEWAY_PORT', '22480')}"
 
 
 @asynccontextmanager

@@ -39,7 +39,7 @@ def say(line: str) -> None:
 
 def live_page(user: User | None = None, session_id: str = "") -> str:
     """The live page behind the local gateway; with a user, signed in as them on a session."""
-    url = f"http://127.0.0.1:{os.environ.get('GATEWAY_PORT', '35480')}/"
+    url = f"http://127.0.0.1:{os.environ.get('GATEWAY_PORT', '22480')}/"
     if user is None:
         return url
     return f"{url}?as={user.user_id}&name={user.username}#/streamer?session={session_id}"

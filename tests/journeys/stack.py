@@ -29,17 +29,17 @@ def _env(name: str, default: str) -> str:
 
 @dataclass(frozen=True)
 class Endpoints:
-    goal: str = f"http://127.0.0.1:{_env('GOAL_SERVICE_PORT', '38001')}"
-    session: str = f"http://127.0.0.1:{_env('SESSION_SERVICE_PORT', '38002')}"
-    wallet_adapter: str = f"http://127.0.0.1:{_env('WALLET_ADAPTER_PORT', '38003')}"
-    notifier: str = f"http://127.0.0.1:{_env('NOTIFIER_PORT', '38004')}"
-    sandbox: str = f"http://127.0.0.1:{_env('WALLET_SANDBOX_PORT', '38005')}"
-    traces: str = f"http://127.0.0.1:{_env('TRACES_PORT', '35418')}"
+    goal: str = f"http://127.0.0.1:{_env('GOAL_SERVICE_PORT', '25001')}"
+    session: str = f"http://127.0.0.1:{_env('SESSION_SERVICE_PORT', '25002')}"
+    wallet_adapter: str = f"http://127.0.0.1:{_env('WALLET_ADAPTER_PORT', '25003')}"
+    notifier: str = f"http://127.0.0.1:{_env('NOTIFIER_PORT', '25004')}"
+    sandbox: str = f"http://127.0.0.1:{_env('WALLET_SANDBOX_PORT', '25005')}"
+    traces: str = f"http://127.0.0.1:{_env('TRACES_PORT', '22418')}"
     pusher_ws: str = (
-        f"ws://{_env('PUSHER_HOST', '127.0.0.1')}:{_env('PUSHER_PORT', '36051')}"
+        f"ws://{_env('PUSHER_HOST', '127.0.0.1')}:{_env('PUSHER_PORT', '23051')}"
         f"/app/{_env('PUSHER_KEY', 'local-key')}?protocol=7&client=journeys&version=1.0"
     )
-    kafka: str = _env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:39092")
+    kafka: str = _env("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:26092")
     jwt_secret: str = _env("JWT_SECRET", "dev-only-jwt-secret-change-me-32bytes!")
     pusher_key: str = _env("PUSHER_KEY", "local-key")
 

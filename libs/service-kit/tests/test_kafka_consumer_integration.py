@@ -23,8 +23,8 @@ from service_kit.settings import KitSettings
 
 pytestmark = pytest.mark.integration
 HERE = Path(__file__).parent
-WEB_PORT = 38199 + int(os.environ.get("LSG_PORT_OFFSET", "0"))
-METRICS_PORT = 38299 + int(os.environ.get("LSG_PORT_OFFSET", "0"))
+WEB_PORT = 25199 + int(os.environ.get("LSG_PORT_OFFSET", "0"))
+METRICS_PORT = 25299 + int(os.environ.get("LSG_PORT_OFFSET", "0"))
 
 
 async def _wait_for(predicate, timeout: float = 60.0, interval: float = 0.2):  # type: ignore[no-untyped-def]

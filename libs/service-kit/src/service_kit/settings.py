@@ -24,7 +24,7 @@ class KitSettings(BaseSettings):
     service_name: str = "service"
     # "local" (the dev stack, tests) or anything else (a real deployment).
     environment: str = "local"
-    kafka_bootstrap_servers: str = "127.0.0.1:39092"
+    kafka_bootstrap_servers: str = "127.0.0.1:26092"
     # PLAINTEXT on the local stack; SASL_SSL with SCRAM-SHA-512 on Kubernetes (Strimzi), where
     # the username is the service's KafkaUser and the CA file is the cluster CA certificate.
     kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = "PLAINTEXT"
@@ -32,7 +32,7 @@ class KitSettings(BaseSettings):
     kafka_sasl_username: str = ""
     kafka_sasl_password: str = ""
     kafka_ssl_cafile: str = ""
-    mongodb_uri: str = "mongodb://127.0.0.1:37017/"
+    mongodb_uri: str = "mongodb://127.0.0.1:24017/"
     mongodb_database: str = ""
     http_host: str = "127.0.0.1"
     http_port: int = 8000

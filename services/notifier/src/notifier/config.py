@@ -9,8 +9,8 @@ DEV_PUSHER_SECRET = "local-secret-change-me"
 
 class Settings(KitSettings):
     service_name: str = "notifier"
-    http_port: int = 38004
-    worker_web_port: int = 38104
+    http_port: int = 25004
+    worker_web_port: int = 25104
 
     # Any Pusher-protocol server: hosted Pusher, or Sockudo locally (deploy/local/env.sh).
     # The official SDK accepts numeric app ids only (hosted Pusher's format).
@@ -18,7 +18,7 @@ class Settings(KitSettings):
     pusher_key: str = "local-key"
     pusher_secret: str = DEV_PUSHER_SECRET
     pusher_host: str = "127.0.0.1"
-    pusher_port: int = 36001
+    pusher_port: int = 23001
     pusher_ssl: bool = False
     pusher_timeout_s: float = 5.0
 

@@ -10,10 +10,10 @@ DEV_WALLET_CALLBACK_SECRET = "dev-only-wallet-callback-secret"
 
 class Settings(KitSettings):
     service_name: str = "wallet-adapter"
-    http_port: int = 38003
-    worker_web_port: int = 38103
+    http_port: int = 25003
+    worker_web_port: int = 25103
 
-    wallet_api_url: str = "http://127.0.0.1:38005"
+    wallet_api_url: str = "http://127.0.0.1:25005"
     # Empty refuses every callback: an unset secret must not mean "unsigned is fine".
     wallet_callback_secret: str = ""
     wallet_callback_max_skew_s: float = 300

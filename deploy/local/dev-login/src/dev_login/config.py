@@ -9,9 +9,9 @@ from service_kit.settings import KitSettings
 
 class Settings(KitSettings):
     service_name: str = "dev-login"
-    http_port: int = 35481
-    wallet_sandbox_url: str = "http://127.0.0.1:38005"
-    wallet_adapter_url: str = "http://127.0.0.1:38003"
+    http_port: int = 22481
+    wallet_sandbox_url: str = "http://127.0.0.1:25005"
+    wallet_adapter_url: str = "http://127.0.0.1:25003"
     pusher_key: str = "local-key"
     # Coins a demo user's wallet starts with the first time anyone signs in as them.
     starting_balance: int = 1_000

@@ -10,9 +10,9 @@ class Settings(BaseSettings):
 
     service_name: str = "wallet-sandbox"
     http_host: str = "127.0.0.1"
-    http_port: int = 38005
+    http_port: int = 25005
     log_level: str = "INFO"
-    mongodb_uri: str = "mongodb://127.0.0.1:37017/"
+    mongodb_uri: str = "mongodb://127.0.0.1:24017/"
     mongodb_database: str = "wallet_sandbox"
 
     # Empty URL: completed transactions keep their callbacks pending until one is configured.
