@@ -13,6 +13,9 @@ Doc = dict[str, Any]
 
 
 class HttpSessions:
+    """One HTTP client for the adapter's life (its connections are reused); close() at
+    shutdown."""
+
     def __init__(
         self,
         base_url: str,
@@ -23,14 +26,28 @@ class HttpSessions:
         self._base_url = base_url.rstrip("/")
         self._timeout = httpx.Timeout(timeout_s)
         self._transport = transport  # tests plug in httpx.MockTransport
+        self._client: httpx.AsyncClient | None = None
+
+    def _http(self) -> httpx.AsyncClient:
+        # Built on first use, so it belongs to the event loop that serves the API, and a
+        # process that never reads a session (the worker) never loads the CA bundle.
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                base_url=self._base_url, timeout=self._timeout, transport=self._transport
+            )
+        return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
 
     async def get(self, session_id: str, *, authorization: str) -> Doc | None:
-        url = f"{self._base_url}/sessions/{quote(session_id, safe='')}"
         try:
-            async with httpx.AsyncClient(
-                timeout=self._timeout, transport=self._transport
-            ) as client:
-                response = await client.get(url, headers={"Authorization": authorization})
+            response = await self._http().get(
+                f"/sessions/{quote(session_id, safe='')}",
+                headers={"Authorization": authorization},
+            )
         except httpx.HTTPError as exc:
             raise SessionServiceUnavailable(str(exc)) from exc
         if response.status_code in (403, 404):
