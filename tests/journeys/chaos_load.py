@@ -20,7 +20,7 @@ from aiokafka.admin import AIOKafkaAdminClient
 from journeys.chaos_settle import accept_and_end, back_and_out, hold_show
 from journeys.flows import buy_tickets, end_goal, get_goal, open_funding_goal, open_session
 from journeys.flows import trigger_exclusive as post_trigger
-from journeys.stack import Stack, User
+from journeys.stack import Stack, User, until_not_503
 
 VIEWER_COINS = 10_000
 BUYER_COINS = 10_000
@@ -64,18 +64,14 @@ class Answers:
         self, what: str, send: Callable[[], Awaitable[httpx.Response]]
     ) -> httpx.Response | None:
         """Send until the answer is not a 503 (honouring Retry-After); None if never."""
-        deadline = time.monotonic() + RETRY_FOR_S
-        while True:
-            try:
-                response = await send()
-            except httpx.HTTPError as exc:
-                self.statuses["no answer"] += 1
-                self.violations.append(f"{what}: no answer ({type(exc).__name__})")
-                return None
-            self.record(what, response)
-            if response.status_code != 503 or time.monotonic() > deadline:
-                return response
-            await asyncio.sleep(float(response.headers.get("retry-after", "1")))
+        try:
+            return await until_not_503(
+                send, within=RETRY_FOR_S, seen=lambda response: self.record(what, response)
+            )
+        except httpx.HTTPError as exc:
+            self.statuses["no answer"] += 1
+            self.violations.append(f"{what}: no answer ({type(exc).__name__})")
+            return None
 
 
 class DeadLetters:

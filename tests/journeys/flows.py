@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import hmac
 import json
@@ -11,7 +10,7 @@ from typing import Any
 
 import httpx
 
-from journeys.stack import Stack, User, eventually
+from journeys.stack import Stack, User, eventually, until_not_503
 
 
 async def open_session(stack: Stack, streamer: User, per_minute: int = 100) -> str:
@@ -177,16 +176,15 @@ async def answer_request(
 
     A 503 means "not decided yet, send the same call again" (`answer_pending`, or a dependency
     briefly unavailable): the app retries it after Retry-After, and so does this client."""
-    deadline = time.monotonic() + 45
-    while True:
-        response = await stack.http.post(
+    return await until_not_503(
+        lambda: stack.http.post(
             f"{stack.ep.session}/sessions/{session_id}/requests/{viewer_id}/{action}",
             headers=user.headers(stack.ep),
             timeout=20,
-        )
-        if response.status_code != 503 or time.monotonic() > deadline:
-            return response
-        await asyncio.sleep(min(float(response.headers.get("Retry-After", "1")), 5.0))
+        ),
+        within=45,
+        longest_wait=5.0,
+    )
 
 
 async def wait_paid(stack: Stack, streamer: User, goal_id: str) -> dict[str, Any]:

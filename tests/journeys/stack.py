@@ -58,6 +58,25 @@ async def eventually(
     raise AssertionError(f"not within {within}s: {what} (last: {last!r})")
 
 
+async def until_not_503(
+    send: Callable[[], Awaitable[httpx.Response]],
+    *,
+    within: float,
+    longest_wait: float = float("inf"),
+    seen: Callable[[httpx.Response], object] = lambda _: None,
+) -> httpx.Response:
+    """Send until the answer is not a 503 ("not yet": a decision pending, a dependency briefly
+    away), waiting its Retry-After (at most `longest_wait` s) between tries as the apps do;
+    after `within` s, the last answer. `seen` is shown every answer."""
+    deadline = time.monotonic() + within
+    while True:
+        response = await send()
+        seen(response)
+        if response.status_code != 503 or time.monotonic() > deadline:
+            return response
+        await asyncio.sleep(min(float(response.headers.get("retry-after", "1")), longest_wait))
+
+
 @dataclass
 class User:
     user_id: str
