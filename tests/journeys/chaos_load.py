@@ -14,13 +14,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient
 
 from journeys.chaos_settle import accept_and_end, back_and_out, hold_show
 from journeys.flows import buy_tickets, end_goal, get_goal, open_funding_goal, open_session
 from journeys.flows import trigger_exclusive as post_trigger
 from journeys.stack import Stack, User, until_not_503
+from service_kit.lag import partitions
 
 VIEWER_COINS = 10_000
 BUYER_COINS = 10_000
@@ -87,15 +88,7 @@ class DeadLetters:
             await self.admin.start()
             await self.consumer.start()
             self.started = True
-        # Described, not looked up in the consumer's metadata: that knows only the topics it
-        # reads, so a first count saw no partitions (0) and a later one every old letter.
-        described = await self.admin.describe_topics([f"{w}.dlq" for w in WORKERS])
-        parts = [
-            TopicPartition(t["topic"], p["partition"])
-            for t in described
-            if not t["error_code"]
-            for p in t["partitions"]
-        ]
+        parts = await partitions(self.admin, [f"{w}.dlq" for w in WORKERS])
         ends = await self.consumer.end_offsets(parts) if parts else {}
         return sum(ends.values())
 

@@ -8,6 +8,7 @@ what an autoscaler or an alert cares about: how far the group is behind.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -18,6 +19,22 @@ from service_kit.kafka_security import client_options
 from service_kit.settings import KitSettings
 
 log = logging.getLogger(__name__)
+
+
+async def partitions(admin: AIOKafkaAdminClient, topics: Sequence[str]) -> list[TopicPartition]:
+    """Every partition of these topics as the brokers describe them; a topic they do not
+    know (not yet created) has none.
+
+    Described, not looked up in a consumer's metadata: that knows only the topics the
+    consumer reads, so a first look saw no partitions and a later one all of them.
+    """
+    described = await admin.describe_topics(list(topics))
+    return [
+        TopicPartition(t["topic"], p["partition"])
+        for t in described
+        if not t["error_code"]
+        for p in t["partitions"]
+    ]
 
 
 class LagProbe:
@@ -67,9 +84,7 @@ class LagProbe:
         `<service>.dlq-redrive` group's position; from the log start if it never ran)."""
         admin, consumer = await self._clients()
         topic = self.settings.dlq_topic
-        described = await admin.describe_topics([topic])
-        parts = [p["partition"] for t in described if not t["error_code"] for p in t["partitions"]]
-        tps = [TopicPartition(topic, p) for p in parts]
+        tps = await partitions(admin, [topic])
         if not tps:
             return 0
         redriven: dict[Any, Any] = await admin.list_consumer_group_offsets(
