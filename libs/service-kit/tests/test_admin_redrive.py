@@ -13,7 +13,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from livestream_schemas.envelope import encode
 from livestream_schemas.wallet import UserUpdated
-from service_kit.consumer import Dispatcher, Failure
+from service_kit.consumer import Dispatcher
+from service_kit.faults import Failure
 from service_kit.kafka import Publisher
 from service_kit.settings import KitSettings
 

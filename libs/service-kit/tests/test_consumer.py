@@ -120,8 +120,10 @@ async def test_a_refused_message_is_dead_lettered_at_once_with_its_reason_and_co
 
 async def test_consecutive_batched_messages_go_together_with_the_single_form_ids() -> None:
     calls: list[list[str]] = []
+    singles: list[str] = []
 
     async def refund_user(message: UserUpdated) -> list[Refund]:
+        singles.append(message.user_id)
         return [Refund(transaction_id=f"t-{message.user_id}")]
 
     async def refund_users(messages: list[UserUpdated]) -> list[list[Refund]]:
@@ -141,9 +143,11 @@ async def test_consecutive_batched_messages_go_together_with_the_single_form_ids
     ]
     for item in items:
         await one.dispatch(*item)
+    singles.clear()
     await many.dispatch_many(items)
 
     assert calls == [["a"], ["b"]]  # the undecodable one in between splits the run
+    assert singles == [], "no fallback to one at a time"
     assert [p[:2] for p in batched.published] == [p[:2] for p in single.published]  # same ids
     assert len(batched.sent) == len(single.sent) == 1  # the bad one dead-lettered
 

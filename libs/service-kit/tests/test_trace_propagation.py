@@ -165,3 +165,27 @@ async def test_a_timer_tick_starts_a_trace_that_what_it_publishes_continues(span
     (send,) = named(spans, "send user.updated")
     assert tick.parent is None and parent_of(send) == tick.context.span_id
     assert traceparent(producer.records[0]) == (tick.context.trace_id, send.context.span_id)
+
+
+async def test_a_batched_message_reads_its_headers_once_for_its_redrive_mark_and_trace(
+    spans,
+) -> None:  # type: ignore[no-untyped-def]
+    """Headers are any iterable of pairs (a one-pass one too): read once, they travel with
+    the message, so its trace is the one its headers name, not the envelope's copy."""
+
+    async def refund_users(messages: list[UserUpdated]) -> list[list[Refund]]:
+        return [[Refund(transaction_id=f"t-{m.user_id}")] for m in messages]
+
+    refund_users.receiver_name = "refund_user"  # type: ignore[attr-defined]
+    stale = {"traceparent": "00-" + "1" * 32 + "-" + "2" * 16 + "-01"}  # the envelope's copy
+    sent = "00-" + "3" * 32 + "-" + "4" * 16 + "-01"  # what the headers say
+    raw = encode(USER, key="u1", trace=stale).model_dump_json().encode()
+    downstream, _ = publisher()
+    routes = {"user.updated": [receiver(refund_user)]}
+    dispatcher = Dispatcher(
+        SETTINGS, downstream, routes, {"user.updated": batch_receiver(refund_users)}
+    )
+    headers = iter([("traceparent", sent.encode())])
+    await dispatcher.dispatch_many([("user.updated", raw, b"u1", headers)])
+    (process,) = named(spans, "process user.updated")
+    assert (process.context.trace_id, parent_of(process)) == (int("3" * 32, 16), int("4" * 16, 16))

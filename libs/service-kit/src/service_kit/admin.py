@@ -19,7 +19,7 @@ from aiokafka.admin import AIOKafkaAdminClient, NewPartitions, NewTopic
 from aiokafka.errors import KafkaError
 
 from livestream_schemas.topics import all_topic_specs
-from service_kit.consumer import REDRIVE_GROUP, REDRIVE_HANDLER
+from service_kit.dead_letters import REDRIVE_GROUP, REDRIVE_HANDLER
 from service_kit.kafka_security import client_options
 from service_kit.settings import KitSettings
 

@@ -10,32 +10,40 @@ dead-letter write escapes (DeadLetterFailed): the worker stops without acking.
 
 from __future__ import annotations
 
-import inspect
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from livestream_schemas.base import Message
 from livestream_schemas.envelope import Envelope, decode
 from service_kit import metrics, telemetry
-from service_kit.faults import DeadLetterFailed, Failure, Stall, is_transient, pause
+from service_kit.dead_letters import REDRIVE_GROUP, REDRIVE_HANDLER, park
+from service_kit.faults import Failure, Stall, is_transient, pause
 from service_kit.kafka import Publisher, derived_event_id
+from service_kit.receivers import BatchHandler, Handler, batch_receiver, receiver
 from service_kit.refusals import Refused
 from service_kit.settings import KitSettings
 
-log = logging.getLogger(__name__)
+# What a service's bootstrap binds its handlers with (service_kit.receivers), from here too.
+__all__ = ["BatchHandler", "Dispatcher", "Handler", "Item", "batch_receiver", "receiver"]
 
-Handler = Callable[[Envelope, Message], Awaitable[Sequence[Message]]]
-# Many messages of one type at once (in order) -> each one's outbound messages.
-BatchHandler = Callable[[Sequence[tuple[Envelope, Message]]], Awaitable[list[list[Message]]]]
+log = logging.getLogger(__name__)
 
 Headers = Iterable[tuple[str, bytes]]
 Item = tuple[str, bytes, bytes, Headers]  # topic, raw value, key, headers
 
-# Set by `service_kit.admin redrive`: only this group (and this receiver) runs the message.
-REDRIVE_GROUP = "redrive.group"
-REDRIVE_HANDLER = "redrive.handler"
+
+@dataclass(frozen=True)
+class Taken:
+    """One message of a batched run, decoded once: its headers travel with it."""
+
+    topic: str
+    raw: bytes
+    key: bytes
+    headers: dict[str, str]
+    envelope: Envelope
+    payload: Message
 
 
 @dataclass
@@ -58,60 +66,52 @@ class Dispatcher:
 
     async def dispatch_many(self, items: Sequence[Item]) -> None:
         """Dispatch in order; consecutive messages of a batched type go in one call."""
-        run: list[tuple[Item, Envelope, Message]] = []
-        for item in items:
-            decoded = _peek(item[1])
+        run: list[Taken] = []
+        for topic, raw, key, raw_headers in items:
+            headers = _header_map(raw_headers)
+            decoded = _peek(raw)
             # A redriven message runs alone: only the group and receiver it names take it.
-            redriven = REDRIVE_GROUP in _header_map(item[3])
-            if decoded and decoded[0].type in self.batch_routes and not redriven:
-                if run and run[0][1].type != decoded[0].type:
+            if decoded and decoded[0].type in self.batch_routes and REDRIVE_GROUP not in headers:
+                if run and run[0].envelope.type != decoded[0].type:
                     await self._dispatch_run(run)
                     run = []
-                run.append((item, *decoded))
+                run.append(Taken(topic, raw, key, headers, *decoded))
                 continue
             await self._dispatch_run(run)
             run = []
-            await self.dispatch(*item)
+            await self._dispatch(topic, raw, key, headers)
         await self._dispatch_run(run)
 
-    async def _dispatch_run(self, run: list[tuple[Item, Envelope, Message]]) -> None:
+    async def _dispatch_run(self, run: list[Taken]) -> None:
         """One batched call; if it fails, each message alone with its own retries and DLQ."""
         if not run:
             return
-        handler = self.batch_routes[run[0][1].type]
+        handler = self.batch_routes[run[0].envelope.type]
         service = self.settings.service_name
-        contexts = [
-            telemetry.message_context(_header_map(item[3]), envelope.trace)
-            for item, envelope, _ in run
-        ]
+        contexts = [telemetry.message_context(m.headers, m.envelope.trace) for m in run]
         try:
             with telemetry.processing_batch(handler.__name__, contexts):
-                outbound = await handler([(envelope, payload) for _, envelope, payload in run])
+                outbound = await handler([(m.envelope, m.payload) for m in run])
             # What each message led to continues that message's own trace.
-            for (item, envelope, _), context, messages in zip(run, contexts, outbound, strict=True):
-                with telemetry.processing(item[0], context, event_id=envelope.event_id):
-                    await self._publish(envelope, handler.__name__, messages)
-                metrics.MESSAGES_CONSUMED.labels(service, item[0]).inc()
+            for m, context, messages in zip(run, contexts, outbound, strict=True):
+                with telemetry.processing(m.topic, context, event_id=m.envelope.event_id):
+                    await self.publisher.publish_all(
+                        _derived(m.envelope, handler.__name__, messages)
+                    )
+                metrics.MESSAGES_CONSUMED.labels(service, m.topic).inc()
         except Exception as exc:
             log.info("batch failed; one at a time", extra={"fields": {"error": repr(exc)}})
-            for item, _, _ in run:
-                await self.dispatch(*item)
-
-    async def _publish(self, envelope: Envelope, handler: str, outbound: Sequence[Message]) -> None:
-        cause = f"{envelope.event_id}/{handler}"
-        await self.publisher.publish_all(
-            [
-                (message, derived_event_id(cause, index, message.message_type))
-                for index, message in enumerate(outbound)
-            ]
-        )
+            for m in run:
+                await self._dispatch(m.topic, m.raw, m.key, m.headers)
 
     async def dispatch(
         self, topic: str, raw: bytes, key: bytes = b"", headers: Headers = ()
     ) -> None:
         """Run every receiver of this message's type (or the one a redrive names)."""
-        wanted = _header_map(headers)
-        group = wanted.get(REDRIVE_GROUP)
+        await self._dispatch(topic, raw, key, _header_map(headers))
+
+    async def _dispatch(self, topic: str, raw: bytes, key: bytes, headers: dict[str, str]) -> None:
+        group = headers.get(REDRIVE_GROUP)
         if group is not None and group != self.settings.service_name:
             return  # redriven for another consumer group, which failed it; we did not
         try:
@@ -120,8 +120,8 @@ class Dispatcher:
             undecodable = Failure(1, f"undecodable: {exc}")
             await self.dead_letter(topic, raw, key=key, handler="decode", failure=undecodable)
             return
-        only = wanted.get(REDRIVE_HANDLER) if group is not None else None
-        context = telemetry.message_context(wanted, envelope.trace)
+        only = headers.get(REDRIVE_HANDLER) if group is not None else None
+        context = telemetry.message_context(headers, envelope.trace)
         with telemetry.processing(topic, context, event_id=envelope.event_id):
             for handler in self.routes.get(envelope.type, ()):
                 if only and handler.__name__ != only:
@@ -178,7 +178,7 @@ class Dispatcher:
             # A span per try: what the receiver reads, writes and publishes nests under it.
             with telemetry.handling(handler.__name__, attempt=attempt):
                 outbound = await handler(envelope, payload)
-                await self._publish(envelope, handler.__name__, outbound)
+                await self.publisher.publish_all(_derived(envelope, handler.__name__, outbound))
         finally:
             metrics.HANDLER_LATENCY.labels(self.settings.service_name, topic).observe(
                 time.perf_counter() - started
@@ -244,28 +244,20 @@ class Dispatcher:
         self, topic: str, raw: bytes, *, key: bytes, handler: str, failure: Failure
     ) -> None:
         """Park the original bytes with who failed them and why; raises DeadLetterFailed."""
-        service = self.settings.service_name
-        envelope = Envelope(
-            type="dead_letter", key=key.decode(errors="replace") or "unknown", payload={}
+        await park(
+            self.publisher, self.settings, topic, raw, key=key, handler=handler, failure=failure
         )
-        headers = [
-            ("dlq.original_topic", topic.encode()),
-            ("dlq.group", service.encode()),
-            ("dlq.handler", handler.encode()),
-            ("dlq.error", failure.error[:2000].encode()),
-            ("dlq.attempts", str(failure.attempts).encode()),
-        ]
-        try:
-            await self.publisher.send(
-                self.settings.dlq_topic, envelope, value=raw, extra_headers=headers
-            )
-        except Exception as exc:
-            raise DeadLetterFailed(f"{type(exc).__name__}: {exc}") from exc
-        metrics.MESSAGES_DEAD_LETTERED.labels(service, topic).inc()
-        log.error(
-            "dead-lettered",
-            extra={"fields": {"topic": topic, "handler": handler, "error": failure.error}},
-        )
+
+
+def _derived(
+    envelope: Envelope, handler: str, outbound: Sequence[Message]
+) -> list[tuple[Message, str | None]]:
+    """Each output with its id derived from the cause: a redelivery republishes the same."""
+    cause = f"{envelope.event_id}/{handler}"
+    return [
+        (message, derived_event_id(cause, index, message.message_type))
+        for index, message in enumerate(outbound)
+    ]
 
 
 def _header_map(headers: Headers | Mapping[str, bytes] | None) -> dict[str, str]:
@@ -273,38 +265,8 @@ def _header_map(headers: Headers | Mapping[str, bytes] | None) -> dict[str, str]
     return {k: (v or b"").decode(errors="replace") for k, v in items}
 
 
-def receiver(fn: Callable[..., Awaitable[Sequence[Message]]], **deps: object) -> Handler:
-    """Bind a plain handler `fn(message, *, deps...)` to the (envelope, payload) shape.
-
-    `fn` gets `envelope=` too when it declares that keyword (for event ids, times).
-    """
-    wants_envelope = "envelope" in inspect.signature(fn).parameters
-
-    async def bound(envelope: Envelope, payload: Message) -> Sequence[Message]:
-        if wants_envelope:
-            return await fn(payload, envelope=envelope, **deps)
-        return await fn(payload, **deps)
-
-    bound.__name__ = fn.__name__
-    bound.__qualname__ = fn.__qualname__
-    return bound
-
-
 def _peek(raw: bytes) -> tuple[Envelope, Message] | None:
     try:
         return decode(raw)
     except ValueError:
         return None  # dispatch() dead-letters it
-
-
-def batch_receiver(
-    fn: Callable[..., Awaitable[list[list[Message]]]], **deps: object
-) -> BatchHandler:
-    """Bind `fn(messages, *, deps...) -> [outbound per message]` to the batch shape."""
-
-    async def bound(items: Sequence[tuple[Envelope, Message]]) -> list[list[Message]]:
-        return await fn([payload for _, payload in items], **deps)
-
-    bound.__name__ = getattr(fn, "receiver_name", fn.__name__)
-    bound.__qualname__ = bound.__name__
-    return bound
