@@ -4,6 +4,7 @@ any event of the batch is acked."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import AsyncIterator, Sequence
 from types import SimpleNamespace
 from typing import Any
@@ -29,6 +30,10 @@ class FakePublisher:
 
     async def publish_all(self, items, *, trace=None):  # type: ignore[no-untyped-def]
         return None
+
+    @contextlib.asynccontextmanager
+    async def outbox(self):  # type: ignore[no-untyped-def]
+        yield SimpleNamespace(queue=self.publish_all)
 
     async def send(self, topic, envelope, *, value=None, extra_headers=None):  # type: ignore[no-untyped-def]
         if self.dlq_fails:

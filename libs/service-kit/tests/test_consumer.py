@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+from types import SimpleNamespace
 from typing import Any
 
 from livestream_schemas.commands import Refund
@@ -22,6 +24,10 @@ class FakePublisher:
     async def publish_all(self, items):  # type: ignore[no-untyped-def]
         for payload, event_id in items:
             await self.publish(payload, event_id=event_id)
+
+    @contextlib.asynccontextmanager
+    async def outbox(self):  # type: ignore[no-untyped-def]
+        yield SimpleNamespace(queue=self.publish_all)  # delivered as soon as queued
 
     async def send(self, topic, envelope, *, value=None, extra_headers=None):  # type: ignore[no-untyped-def]
         self.sent.append((topic, envelope, value, extra_headers or []))

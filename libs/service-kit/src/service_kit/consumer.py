@@ -83,26 +83,28 @@ class Dispatcher:
         await self._dispatch_run(run)
 
     async def _dispatch_run(self, run: list[Taken]) -> None:
-        """One batched call; if it fails, each message alone with its own retries and DLQ."""
+        """One batched call, its outputs queued together and acknowledged by Kafka once; if
+        anything fails, each message alone with its own retries and dead letter."""
         if not run:
             return
         handler = self.batch_routes[run[0].envelope.type]
-        service = self.settings.service_name
         contexts = [telemetry.message_context(m.headers, m.envelope.trace) for m in run]
         try:
             with telemetry.processing_batch(handler.__name__, contexts):
                 outbound = await handler([(m.envelope, m.payload) for m in run])
-            # What each message led to continues that message's own trace.
-            for m, context, messages in zip(run, contexts, outbound, strict=True):
-                with telemetry.processing(m.topic, context, event_id=m.envelope.event_id):
-                    await self.publisher.publish_all(
-                        _derived(m.envelope, handler.__name__, messages)
-                    )
-                metrics.MESSAGES_CONSUMED.labels(service, m.topic).inc()
+            # Returns once Kafka has every output of the run: only then may they be acked.
+            async with self.publisher.outbox() as outbox:
+                for m, context, messages in zip(run, contexts, outbound, strict=True):
+                    # What each message led to continues that message's own trace.
+                    with telemetry.processing(m.topic, context, event_id=m.envelope.event_id):
+                        await outbox.queue(_derived(m.envelope, handler.__name__, messages))
         except Exception as exc:
             log.info("batch failed; one at a time", extra={"fields": {"error": repr(exc)}})
             for m in run:
                 await self._dispatch(m.topic, m.raw, m.key, m.headers)
+            return
+        for m in run:
+            metrics.MESSAGES_CONSUMED.labels(self.settings.service_name, m.topic).inc()
 
     async def dispatch(
         self, topic: str, raw: bytes, key: bytes = b"", headers: Headers = ()

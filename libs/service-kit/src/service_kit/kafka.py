@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import ExitStack
 from typing import Any
 
@@ -34,6 +35,10 @@ _EVENT_NS = uuid.UUID("6f1c1a9e-3c55-4b7e-9a0e-2f6c1f5d8a11")
 # batch of that producer fails the same way (aio-libs/aiokafka#1017): only a new producer,
 # with a new producer id, publishes again.
 _DESYNCED = (OutOfOrderSequenceNumber, UnknownProducerId, InvalidProducerEpoch, ProducerFenced)
+
+
+# Puts one envelope on the producer's queue: (topic, its delivery).
+Enqueue = Callable[[str, Envelope], Awaitable[tuple[str, asyncio.Future[Any]]]]
 
 
 class ProducerDesynced(DependencyUnavailable):
@@ -93,25 +98,19 @@ class Publisher:
         return envelope
 
     async def publish_all(self, items: list[tuple[Message, str | None]]) -> list[Envelope]:
-        """Publish (payload, event_id) pairs in order, waiting for Kafka once for all of them.
+        """Publish (payload, event_id) pairs in order, waiting for Kafka once for all of them."""
+        async with self.outbox() as outbox:
+            return await outbox.queue(items)
 
-        Queued one after the other on one idempotent producer, they keep their order per
-        partition; waiting once instead of per message saves a broker round trip each. Each
-        message gets a producer span of the current trace, whose context it carries in its
-        headers and envelope.
-        """
-        pending = []
-        with ExitStack() as spans:
-            for payload, event_id in items:
-                spec, key = route(payload)
-                topic, event_id = self._settings.topic(spec.name), event_id or new_event_id()
-                carrier = spans.enter_context(telemetry.sending(topic, key=key, event_id=event_id))
-                envelope = encode(payload, key=key, trace=carrier, event_id=event_id)
-                pending.append((envelope, await self._enqueue(topic, envelope)))
-            for _, (topic, delivery) in pending:
-                await self._delivered(delivery)
-                metrics.MESSAGES_PUBLISHED.labels(self._settings.service_name, topic).inc()
-        return [envelope for envelope, _ in pending]
+    @contextlib.asynccontextmanager
+    async def outbox(self) -> AsyncIterator[Outbox]:
+        """Queue messages (each under the trace current when queued), then, leaving the
+        block, wait for Kafka once for all of them: it returns only when Kafka has every one,
+        and raises if any failed. On an error inside the block nothing is waited for."""
+        outbox = Outbox(self._settings, self._enqueue)
+        with outbox.spans:
+            yield outbox
+            await self._delivered(*outbox.pending)
 
     async def send(
         self,
@@ -121,20 +120,26 @@ class Publisher:
         value: bytes | None = None,
         extra_headers: list[tuple[str, bytes]] | None = None,
     ) -> None:
-        _, delivery = await self._enqueue(topic, envelope, value=value, extra_headers=extra_headers)
-        await self._delivered(delivery)
-        metrics.MESSAGES_PUBLISHED.labels(self._settings.service_name, topic).inc()
+        await self._delivered(
+            await self._enqueue(topic, envelope, value=value, extra_headers=extra_headers)
+        )
 
-    async def _delivered(self, delivery: asyncio.Future[Any]) -> None:
-        """Wait for Kafka; a desynchronised producer is replaced and the send is transient
-        (the caller sends the same event ids again, which receivers dedupe)."""
+    async def _delivered(self, *pending: tuple[str, asyncio.Future[Any]]) -> None:
+        """Wait for Kafka on every delivery at once; a desynchronised producer is replaced
+        and the send is transient (the caller sends the same event ids again, which
+        receivers dedupe). Another failure is raised once every delivery has settled."""
         producer = self._producer
-        try:
-            await delivery
-        except _DESYNCED as exc:
+        outcomes = await asyncio.gather(*(d for _, d in pending), return_exceptions=True)
+        failures = [o for o in outcomes if isinstance(o, BaseException)]
+        desynced = next((f for f in failures if isinstance(f, _DESYNCED)), None)
+        if desynced is not None:
             if producer is not None:
                 await self._replace(producer)
-            raise ProducerDesynced(f"{type(exc).__name__}: producer replaced") from exc
+            raise ProducerDesynced(f"{type(desynced).__name__}: producer replaced") from desynced
+        if failures:
+            raise failures[0]
+        for topic, _ in pending:
+            metrics.MESSAGES_PUBLISHED.labels(self._settings.service_name, topic).inc()
 
     async def _replace(self, producer: AIOKafkaProducer) -> None:
         async with self._lock:
@@ -172,3 +177,27 @@ class Publisher:
             headers=headers,
         )
         return topic, delivery
+
+
+class Outbox:
+    """Messages queued on one publisher's producer, not yet known to be delivered."""
+
+    def __init__(self, settings: KitSettings, enqueue: Enqueue) -> None:
+        self._settings, self._enqueue = settings, enqueue
+        self.spans = ExitStack()  # each message's producer span, open until Kafka has it
+        self.pending: list[tuple[str, asyncio.Future[Any]]] = []
+
+    async def queue(self, items: Sequence[tuple[Message, str | None]]) -> list[Envelope]:
+        """Queue (payload, event_id) pairs in order, on one idempotent producer, so they keep
+        their order per partition. Each gets a producer span of the current trace, whose
+        context it carries in its headers and envelope."""
+        envelopes = []
+        for payload, event_id in items:
+            spec, key = route(payload)
+            topic, event_id = self._settings.topic(spec.name), event_id or new_event_id()
+            span = telemetry.sending(topic, key=key, event_id=event_id)
+            carrier = self.spans.enter_context(span)
+            envelope = encode(payload, key=key, trace=carrier, event_id=event_id)
+            self.pending.append(await self._enqueue(topic, envelope))
+            envelopes.append(envelope)
+        return envelopes
