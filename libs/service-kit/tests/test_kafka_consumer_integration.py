@@ -8,6 +8,7 @@ import os
 import subprocess
 import sys
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from aiokafka import AIOKafkaConsumer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from pymongo import AsyncMongoClient
 
-from livestream_schemas.wallet import UserUpdated
+from livestream_schemas.wallet import TransactionCreated, UserUpdated
 from service_kit.kafka import Publisher
 from service_kit.settings import KitSettings
 
@@ -59,17 +60,20 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 async def probe(stack_env: dict[str, str]):  # type: ignore[no-untyped-def]
     run_id = uuid.uuid4().hex[:8]
     topic = f"kit-probe-{run_id}.user.updated"
+    overrides = {"user.updated": topic, "transaction.created": f"kit-probe-{run_id}.transactions"}
     service = f"kit-probe-{run_id}"
     admin = AIOKafkaAdminClient(bootstrap_servers=stack_env["KAFKA_BOOTSTRAP_SERVERS"])
     await admin.start()
-    await admin.create_topics([NewTopic(topic, 3, 1), NewTopic(f"{service}.dlq", 1, 1)])
+    await admin.create_topics(
+        [NewTopic(t, 3, 1) for t in overrides.values()] + [NewTopic(f"{service}.dlq", 1, 1)]
+    )
     await admin.close()
     env = {
         **os.environ,
         **stack_env,
         "SERVICE_NAME": service,
         "MONGODB_DATABASE": f"kit_probe_{run_id}",
-        "TOPIC_OVERRIDES": f'{{"user.updated": "{topic}"}}',
+        "TOPIC_OVERRIDES": json.dumps(overrides),
         "WORKER_WEB_PORT": str(WEB_PORT),
         "METRICS_PORT": str(METRICS_PORT),
         "CONSUMER_MAX_ATTEMPTS": "3",
@@ -80,7 +84,7 @@ async def probe(stack_env: dict[str, str]):  # type: ignore[no-untyped-def]
     settings = KitSettings(
         service_name=service,
         kafka_bootstrap_servers=stack_env["KAFKA_BOOTSTRAP_SERVERS"],
-        topic_overrides={"user.updated": topic},
+        topic_overrides=overrides,
     )
     client: AsyncMongoClient = AsyncMongoClient(stack_env["MONGODB_URI"], tz_aware=True)
     procs = [proc]
@@ -151,6 +155,37 @@ async def test_agent_consumes_and_dead_letters_poison_then_continues(probe) -> N
 
         text = await _wait_for(probed, timeout=30)
         assert f'lsg_messages_dead_lettered_total{{service_name="{name}"' in text
+
+
+async def test_a_receiver_held_by_an_outage_does_not_hold_the_user_feed(probe) -> None:  # type: ignore[no-untyped-def]
+    settings, db, _, _ = probe
+    publisher = Publisher(settings)
+    stalled = TransactionCreated(
+        id="stall", ts=datetime.now(UTC), fromAccount="w1", fromAmount=1, toAmount=0
+    )
+    try:
+        await publisher.publish(stalled)
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{WEB_PORT}", timeout=5) as web:
+
+            async def held():  # type: ignore[no-untyped-def]
+                try:
+                    body = (await web.get("/readyz")).json()
+                except httpx.HTTPError:
+                    return None  # not serving yet
+                return body.get("stalled", {}).get("topic") == settings.topic("transaction.created")
+
+            await _wait_for(held, timeout=90)
+            profile = await publisher.publish(
+                UserUpdated(user_id="u-late", username="carol", wallet_id="w4")
+            )
+
+            async def read():  # type: ignore[no-untyped-def]
+                return await db.received.find_one({"event_id": profile.event_id})
+
+            await _wait_for(read, timeout=60)
+            assert await held(), "the profile went past the receiver still held"
+    finally:
+        await publisher.stop()
 
 
 async def dead_letters(settings: KitSettings) -> list[Any]:

@@ -1,7 +1,9 @@
-"""Build the faust worker: one agent (concurrency 1) over every topic the service consumes.
+"""Build the faust worker: one agent (concurrency 1) over every topic the service consumes,
+and one more over the platform's feeds (user.updated) it reads.
 
-One agent per service means one writer per aggregate inside a worker; across
-replicas, keys (goal_id, session_id, ...) keep each aggregate on one partition.
+One agent per aggregate's topics means one writer per aggregate inside a worker; across
+replicas, keys (goal_id, session_id, ...) keep each aggregate on one partition. A feed's
+read model (the users) has its own writer: its agent.
 """
 
 from __future__ import annotations
@@ -74,23 +76,12 @@ def build_worker(
             / f"faust-{settings.service_name}-{settings.worker_web_port}"
         ),
     )
-    dispatcher = Dispatcher(settings, publisher, routes, batch_routes or {})
-    channel = app.topic(
-        *topics_for(settings, list(routes)), key_serializer="raw", value_serializer="raw"
-    )
-
-    async def consume(stream: Any) -> None:
-        if not dispatcher.batch_routes:
-            await consume_events(stream.events(), dispatcher)
-            return
-        # What arrived within a few ms, in order; faust acks the events only after the loop
-        # body returns, so a crash mid-batch redelivers them (at least once, as before).
-        batches = stream.take_events(
-            settings.consumer_batch_max, within=settings.consumer_batch_wait_s
-        )
-        await consume_batches(batches, dispatcher)
-
-    app.agent(channel, name=f"{settings.service_name}.receivers", concurrency=1)(consume)
+    dispatchers = []
+    for name, part in own_agents(routes):
+        batched = {kind: h for kind, h in (batch_routes or {}).items() if kind in part}
+        dispatcher = Dispatcher(settings, publisher, part, batched)
+        _agent(app, f"{settings.service_name}.{name}", topics_for(settings, list(part)), dispatcher)
+        dispatchers.append(dispatcher)
 
     lag = LagProbe(settings, topics_for(settings, list(routes)) if routes else [])
     every = [*timers, (settings.lag_probe_interval_s, lag.tick)]
@@ -113,7 +104,7 @@ def build_worker(
 
     @app.page("/readyz")
     async def readyz(web: Any, request: Any) -> Any:
-        checks, body = await readiness(ready, dispatcher)
+        checks, body = await readiness(ready, *dispatchers)
         ok = all(checks.values())
         return web.json({"ready": ok, "checks": checks, **body}, status=200 if ok else 503)
 
@@ -126,13 +117,46 @@ def build_worker(
 
 
 async def readiness(
-    ready: ReadyCheck, dispatcher: Dispatcher
+    ready: ReadyCheck, *dispatchers: Dispatcher
 ) -> tuple[dict[str, bool], dict[str, Any]]:
     """The dependency checks, plus `consumer`: false while a message waits on a dependency."""
     checks = await ready()
-    if dispatcher.stall is None:
+    stalled = [d.stall for d in dispatchers if d.stall is not None]
+    if not stalled:
         return {**checks, "consumer": True}, {}
-    return {**checks, "consumer": False}, {"stalled": dispatcher.stall.report()}
+    return {**checks, "consumer": False}, {"stalled": stalled[0].report()}
+
+
+def own_agents(
+    routes: Mapping[str, Sequence[Handler]],
+) -> list[tuple[str, dict[str, Sequence[Handler]]]]:
+    """Which receivers each agent runs: the platform's feeds (topics none of our services
+    writes: user.updated) on an agent of their own, so a profile is never read only after
+    the commands queued before it, nor held by a receiver waiting out an outage (the
+    wallet-adapter retried timed-out wallet calls while a sign-in waited 30 s for a profile)."""
+    external = {kind for spec in TOPICS if not spec.producers for kind in spec.carries}
+    feeds = {kind: handlers for kind, handlers in routes.items() if kind in external}
+    rest = {kind: handlers for kind, handlers in routes.items() if kind not in external}
+    return [(name, part) for name, part in (("receivers", rest), ("feeds", feeds)) if part]
+
+
+def _agent(app: faust.App, name: str, topics: list[str], dispatcher: Dispatcher) -> None:
+    """One agent (concurrency 1, so one writer per aggregate) over these topics."""
+    channel = app.topic(*topics, key_serializer="raw", value_serializer="raw")
+    settings = dispatcher.settings
+
+    async def consume(stream: Any) -> None:
+        if not dispatcher.batch_routes:
+            await consume_events(stream.events(), dispatcher)
+            return
+        # What arrived within a few ms, in order; faust acks the events only after the loop
+        # body returns, so a crash mid-batch redelivers them (at least once, as before).
+        batches = stream.take_events(
+            settings.consumer_batch_max, within=settings.consumer_batch_wait_s
+        )
+        await consume_batches(batches, dispatcher)
+
+    app.agent(channel, name=name, concurrency=1)(consume)
 
 
 def halt(code: int = 70) -> None:
