@@ -25,16 +25,28 @@ export function forget() {
   sessionStorage.removeItem(STORE);
 }
 
-export async function login(userId, username = "") {
-  const r = await fetch("/dev/login", {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify({ user_id: userId, username }),
-  });
-  const body = await r.json().catch(() => ({}));
-  if (!r.ok) throw new ApiError(r.status, body, r.headers);
-  sessionStorage.setItem(STORE, JSON.stringify(body));
-  return body;
+// A 503 is "not yet" (the stack still setting up this user): asked again after Retry-After,
+// as every app treats a 503, instead of failing the sign-in.
+export async function login(userId, username = "", { wait = sleep } = {}) {
+  for (;;) {
+    const r = await fetch("/dev/login", {
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ user_id: userId, username }),
+    });
+    const body = await r.json().catch(() => ({}));
+    if (r.ok) {
+      sessionStorage.setItem(STORE, JSON.stringify(body));
+      return body;
+    }
+    const error = new ApiError(r.status, body, r.headers);
+    if (r.status !== 503) throw error;
+    await wait((error.retryAfter || 1) * 1000);
+  }
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 export async function demoUsers() {
