@@ -13,7 +13,12 @@ bin="$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -n 1)"
 pg="" ferretdb=""
 
 stop() {
-  [[ -z $ferretdb ]] || kill -TERM "$ferretdb" 2>/dev/null || true
+  # FerretDB first, and gone, before PostgreSQL: a FerretDB outliving its backend answers
+  # clients InternalError ("the database system is shutting down") instead of closing on them.
+  if [[ -n $ferretdb ]]; then
+    kill -TERM "$ferretdb" 2>/dev/null || true
+    wait "$ferretdb" 2>/dev/null || true
+  fi
   # Fast shutdown: SIGTERM would wait for FerretDB's pooled connections to leave.
   [[ -z $pg ]] || kill -INT "$pg" 2>/dev/null || true
   wait || true

@@ -9,8 +9,9 @@ Per fault it prints the time from the fault to the last flow settling.
 
     python -m journeys.chaos [--size small|full] [--faults kafka,ferretdb,...] [--outage 10]
 
-It drives the local stack through deploy/local/stack.sh (stop-only/start-only), so it runs
-only where that script started the stack.
+It stops and starts what deploy/local/stack.sh started here (stop-only/start-only) and, on
+the containers path, this checkout's infrastructure containers (journeys.infra), so it runs
+only where one of those started the stack.
 """
 
 from __future__ import annotations
@@ -33,10 +34,10 @@ from journeys.chaos_load import (
     coin_errors,
     unsettled,
 )
+from journeys.infra import managed, start, stop
 from journeys.stack import Stack
 
 ROOT = Path(__file__).resolve().parents[2]
-STACK = ROOT / "deploy/local/stack.sh"
 FAULTS = ["none", *(f"{w}.worker" for w in WORKERS), "kafka", "ferretdb"]
 FAULT_AFTER_S = 1.0  # into the load: requests and commands are in flight
 SETTLE_WITHIN_S = 300.0
@@ -49,27 +50,12 @@ def say(line: str) -> None:
     print(line, flush=True)
 
 
-async def stack_sh(*args: str) -> None:
-    proc = await asyncio.create_subprocess_exec(str(STACK), *args, cwd=ROOT)
-    if await proc.wait() != 0:
-        raise RuntimeError(f"stack.sh {' '.join(args)} failed")
-
-
-async def managed() -> set[str]:
-    """The components stack.sh started here (a stack from elsewhere cannot be faulted)."""
-    proc = await asyncio.create_subprocess_exec(
-        str(STACK), "running", cwd=ROOT, stdout=asyncio.subprocess.PIPE
-    )
-    out, _ = await proc.communicate()
-    return set(out.decode().split())
-
-
 async def restart(component: str, tries: int = 3) -> None:
     """Start it again until it is up, as an orchestrator would: on a loaded machine one start
     can miss its readiness wait (Kafka once took over 90 s at a load average of 20)."""
     for attempt in range(1, tries + 1):
         try:
-            await stack_sh("start-only", component)
+            await start(component)
             return
         except RuntimeError:
             if attempt == tries:
@@ -89,10 +75,10 @@ async def inject(fault: str, outage_s: float, during: Probe | None = None) -> No
             await asyncio.sleep(0.2)
         await restart(fault)
     elif fault == "kafka":
-        await stack_sh("stop-only", "kafka")
+        await stop("kafka")
         await restart("kafka")
     elif fault == "ferretdb":
-        await stack_sh("stop-only", "ferretdb")
+        await stop("ferretdb")
         stopped = time.monotonic()
         if during is not None:
             await during()

@@ -88,6 +88,17 @@ TRANSIENT = [
     ConnectionResetError("reset by peer"),
     DependencyUnavailable("wallet answered 503"),
     _wrapped_outage(),
+    # FerretDB while its PostgreSQL restarts (as answered during the containers path's outage).
+    OperationFailure(
+        "failed to connect to `user=postgres database=postgres`: server error: FATAL: the"
+        " database system is shutting down (SQLSTATE 57P03)",
+        1,
+    ),
+    OperationFailure(
+        "failed to connect to `user=postgres database=postgres`: dial error: connect:"
+        " connection refused",
+        1,
+    ),
 ]
 PERMANENT = [
     ValueError("no such goal class"),
@@ -96,6 +107,8 @@ PERMANENT = [
     DuplicateKeyError("E11000"),
     WriteError("document failed validation", 121),
     OperationFailure("unknown operator $foo", 2),
+    # FerretDB on PostgreSQL given a NUL in a string: the same bytes fail every time.
+    OperationFailure("ERROR: unsupported Unicode escape sequence (SQLSTATE 22P05)", 1),
     httpx.HTTPStatusError("400", request=_response(400).request, response=_response(400)),
     httpx.HTTPStatusError("404", request=_response(404).request, response=_response(404)),
     RuntimeError("a bug"),

@@ -55,10 +55,22 @@ def _mongo_transient(exc: PyMongoError) -> bool:
     if isinstance(exc, ConnectionFailure) or exc.timeout:  # .timeout: ExecutionTimeout, CSOT
         return True
     if isinstance(exc, OperationFailure):
-        return exc.has_error_label("RetryableWriteError") or exc.has_error_label(
-            "TransientTransactionError"
+        return (
+            exc.has_error_label("RetryableWriteError")
+            or exc.has_error_label("TransientTransactionError")
+            or _backend_down(exc)
         )
     return False
+
+
+# FerretDB answers InternalError (code 1) with its PostgreSQL's own words when that backend
+# cannot be reached or is shutting down (SQLSTATE class 08, 57P01-57P03), as it does while the
+# MongoDB-API server restarts. MongoDB itself never answers so.
+BACKEND_DOWN = ("failed to connect to", "SQLSTATE 08", "SQLSTATE 57P0")
+
+
+def _backend_down(exc: OperationFailure) -> bool:
+    return exc.code == 1 and any(words in str(exc) for words in BACKEND_DOWN)
 
 
 def backoff_s(

@@ -16,6 +16,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from service_kit import openapi, telemetry
 from service_kit.auth import AuthError, Caller, JwtVerifier
 from service_kit.edge import BodyLimit, Observe, http_error
+from service_kit.nul import RefuseNul
 from service_kit.outages import Outages
 from service_kit.problems import invalid_request
 from service_kit.settings import KitSettings
@@ -42,6 +43,8 @@ def create_app(settings: KitSettings, *, ready: ReadyCheck, **fastapi_kwargs: ob
 
     # Innermost: a route that meets an outage answers 503, and Observe counts that.
     app.add_middleware(Outages)
+    # A NUL anywhere in the request is a 422 the metrics and the trace see, before any route.
+    app.add_middleware(RefuseNul)
     app.add_middleware(Observe, service=settings.service_name)
     # Outermost: an oversized body is refused before tracing, auth or a signature check.
     app.add_middleware(BodyLimit, max_bytes=settings.http_max_body_bytes)
