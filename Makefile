@@ -22,11 +22,11 @@ run: install ## install, start the stack and the services, load fixtures, demons
 test: ## install, start what the tests need, lint, run all tests (or PYTEST_ARGS), stop what it started
 	deploy/local/test.sh $(PYTEST_ARGS)
 
-# Bytecode is cached under .venv even where the environment sets PYTHONDONTWRITEBYTECODE:
-# without it every run compiles some 4,000 modules and rewrites every test module's asserts
-# again, more than half of the collection's CPU.
+# The install compiled every installed module; the test modules (their asserts rewritten by
+# pytest) are kept compiled beside them even where the environment sets PYTHONDONTWRITEBYTECODE,
+# else every run rewrites them all again.
 unit: install-python ## the tests that need no running stack (no Kafka, FerretDB, Sockudo, services)
-	PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX="$(CURDIR)/.venv/pycache" $(PY) -m pytest -m "not integration and not journey and not render" -q -p no:cacheprovider $(PYTEST_ARGS)
+	PYTHONDONTWRITEBYTECODE= $(PY) -m pytest -m "not integration and not journey and not render" -q -p no:cacheprovider $(PYTEST_ARGS)
 
 images: install-python ## build every image, run each api and worker image against the native stack
 	deploy/containers/images.sh all

@@ -80,13 +80,30 @@ install_uv() {
 }
 
 # .venv is exactly uv.lock (every group; the workspace packages editable), refreshed when
-# the lock changed since the last sync.
+# the lock changed since the last sync. Every module is compiled to bytecode here, once: the
+# machines set PYTHONDONTWRITEBYTECODE, so otherwise each service process and test run
+# compiled its ~4,000 modules again at start. (The stamp's name changed with that, so a .venv
+# synced without bytecode is synced once more.)
 install_python() {
   install_uv
-  [[ -x "$PY" ]] && cmp -s "$ROOT/uv.lock" "$ROOT/.venv/.uv.lock" && return
-  long_step "installing Python dependencies into .venv (uv sync --frozen)" \
-    "$VAR/log/install-python.log" "$UV" sync --frozen --all-groups --python 3.11 --project "$ROOT"
-  cp "$ROOT/uv.lock" "$ROOT/.venv/.uv.lock"
+  [[ -x "$PY" ]] && cmp -s "$ROOT/uv.lock" "$ROOT/.venv/.uv.lock.compiled" && return
+  long_step "installing Python dependencies into .venv (uv sync --frozen --compile-bytecode)" \
+    "$VAR/log/install-python.log" env -u PYTHONPYCACHEPREFIX \
+    "$UV" sync --frozen --all-groups --compile-bytecode --python 3.11 --project "$ROOT"
+  compile_workspace
+  rm -rf "$ROOT/.venv/pycache" "$ROOT/.venv/.uv.lock" # the bytecode cache and stamp of before
+  cp "$ROOT/uv.lock" "$ROOT/.venv/.uv.lock.compiled"
+}
+
+# The workspace packages are editable: their sources stay in the checkout, outside what uv
+# compiles. A module edited later is compiled again at import, as Python does for a stale .pyc.
+compile_workspace() {
+  env -u PYTHONPYCACHEPREFIX "$PY" - "$ROOT" <<'EOF' || die "compiling the workspace packages failed"
+import compileall, sys
+root = sys.argv[1] + "/"
+dirs = [p for p in sys.path if p.startswith(root) and "/.venv/" not in p]
+sys.exit(0 if all(compileall.compile_dir(d, quiet=1, workers=0) for d in dirs) else 1)
+EOF
 }
 
 install_kafka() {

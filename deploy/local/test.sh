@@ -77,4 +77,5 @@ source "$HERE/env.sh"
 cd "$ROOT"
 run_chaos() { (cd tests && ../.venv/bin/python -m journeys.chaos "$@"); }
 if [[ -n $chaos ]]; then run_chaos "$@"; exit; fi
-.venv/bin/pytest "$@"
+# As `make unit`: the test modules' rewritten bytecode is kept for the next run.
+PYTHONDONTWRITEBYTECODE= .venv/bin/pytest "$@"
