@@ -85,8 +85,7 @@ def _stop_container(name: str) -> None:
     _containers()[name].stop(timeout=10)
 
 
-def _start_container(name: str) -> None:
-    container = _containers()[name]
+def _start_container(name: str, container: Any) -> None:
     container.start()
     _wait_for_port(int(os.environ[PORTS[name]]), container)
 
@@ -100,7 +99,7 @@ async def stop(component: str) -> None:
 
 async def start(component: str) -> None:
     """Started and ready, or RuntimeError."""
-    if component in await asyncio.to_thread(_containers):
-        await asyncio.to_thread(_start_container, component)
+    if (container := (await asyncio.to_thread(_containers)).get(component)) is not None:
+        await asyncio.to_thread(_start_container, component, container)
     else:
         await stack_sh("start-only", component)
