@@ -24,7 +24,16 @@ source "$HERE/versions.sh"
 KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
 # Keyed by our Go main too, so a changed main is rebuilt rather than a stale binary reused.
 FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION-$(cat "$HERE/ferretdb/"{main.go,go.mod,go.sum} | sha1sum | cut -c1-10)/ferretdb"
-SOCKUDO_BIN="$CACHE/sockudo-$SOCKUDO_VERSION/bin/sockudo"
+# Sockudo's crate sets no release profile, so cargo's default (opt-level 3, LTO within each
+# crate) took ~9 minutes of both cores. opt-level 1 still inlines and folds the layers
+# (tokio, serde, hyper) that leave an unoptimised server slow, for much less compile time;
+# no LTO at all. The settings are part of the binary's cache key: a binary built otherwise
+# (a checkout before this change shares the cache) is never taken for this one.
+SOCKUDO_PROFILE=(CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=off
+  CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_DEBUG=false
+  CARGO_PROFILE_RELEASE_INCREMENTAL=false)
+SOCKUDO_ROOT="$CACHE/sockudo-$SOCKUDO_VERSION-$(printf '%s\n' "${SOCKUDO_PROFILE[@]}" | sha1sum | cut -c1-10)"
+SOCKUDO_BIN="$SOCKUDO_ROOT/bin/sockudo"
 UV="$CACHE/uv-$UV_VERSION/bin/uv"
 # shellcheck source=deploy/local/progress.sh
 source "$HERE/progress.sh"
@@ -147,10 +156,11 @@ install_sockudo() {
     apt_install protobuf-compiler
   fi
   # cargo's progress bar (N/M crates) goes to the log even though it is no terminal.
-  long_step "building Sockudo $SOCKUDO_VERSION with cargo (local adapter only; once)" \
-    "$VAR/log/install-sockudo.log" env CARGO_TARGET_DIR="$CACHE/cargo-target" \
-    CARGO_TERM_PROGRESS_WHEN=always CARGO_TERM_PROGRESS_WIDTH=110 cargo install sockudo --version "$SOCKUDO_VERSION" \
-    --locked --no-default-features --features local --root "$CACHE/sockudo-$SOCKUDO_VERSION"
+  long_step "building Sockudo $SOCKUDO_VERSION with cargo (local adapter only, opt-level 1; once)" \
+    "$VAR/log/install-sockudo.log" env CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$CACHE/cargo-target}" \
+    "${SOCKUDO_PROFILE[@]}" CARGO_TERM_PROGRESS_WHEN=always CARGO_TERM_PROGRESS_WIDTH=110 \
+    cargo install sockudo --version "$SOCKUDO_VERSION" \
+    --locked --no-default-features --features local --root "$SOCKUDO_ROOT"
 }
 
 apt_install() { # package... (Debian's packages, without their recommends)
