@@ -26,7 +26,8 @@ KAFKA_LIBS="$CACHE/kafka-$KAFKA_VERSION/libs"
 FERRETDB_BIN="$CACHE/ferretdb-$FERRETDB_VERSION-$(cat "$HERE/ferretdb/"{main.go,go.mod,go.sum} | sha1sum | cut -c1-10)/ferretdb"
 # Sockudo's crate sets no release profile, so cargo's default (opt-level 3, LTO within each
 # crate) took ~9 minutes of both cores. opt-level 1 still inlines and folds the layers
-# (tokio, serde, hyper) that leave an unoptimised server slow, for much less compile time;
+# (tokio, serde, hyper) that leave an unoptimised server slow, for a quarter less CPU (most
+# of the rest is type checking, build scripts and aws-lc's C, which opt-level barely moves);
 # no LTO at all. The settings are part of the binary's cache key: a binary built otherwise
 # (a checkout before this change shares the cache) is never taken for this one.
 SOCKUDO_PROFILE=(CARGO_PROFILE_RELEASE_OPT_LEVEL=1 CARGO_PROFILE_RELEASE_LTO=off
