@@ -80,7 +80,7 @@ async def test_the_container_closes_the_sessions_client_at_shutdown() -> None:
     seen: list[httpx.Request] = []
     transport = CountingTransport(lambda request: seen.append(request) or httpx.Response(404))
     c = bootstrap(Settings(session_service_timeout_s=0.7))
-    c.sessions._transport = transport  # the adapter the bootstrap built, on the test's wire
+    c.sessions._http.transport = transport  # the adapter the bootstrap built, on the test's wire
     assert await c.sessions.get("s1", authorization="Bearer t") is None
     assert seen[0].extensions["timeout"]["read"] == 0.7, "the timeout comes from Settings"
     assert transport.closed == 0

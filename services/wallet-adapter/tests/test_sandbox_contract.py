@@ -61,7 +61,11 @@ async def pair(stack_env):  # type: ignore[no-untyped-def]
         )
     )
     c.publisher = FakePublisher()  # type: ignore[assignment]
-    c.wallet = HttpWalletApi("http://sandbox", transport=httpx.ASGITransport(app=sandbox))
+    c.wallet = HttpWalletApi(
+        "http://sandbox",
+        timeout_s=c.settings.wallet_timeout_s,
+        transport=httpx.ASGITransport(app=sandbox),
+    )
     adapter_http = httpx.AsyncClient(transport=httpx.ASGITransport(app=create_api(c)))
     async with (
         sandbox.router.lifespan_context(sandbox),

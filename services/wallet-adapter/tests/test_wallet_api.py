@@ -23,7 +23,11 @@ def api(handler) -> tuple[HttpWalletApi, list[httpx.Request]]:  # type: ignore[n
         return handler(request, len(seen))
 
     client = HttpWalletApi(
-        "http://wallet", retries=2, backoff_s=0.001, transport=httpx.MockTransport(record)
+        "http://wallet",
+        timeout_s=1,
+        retries=2,
+        backoff_s=0.001,
+        transport=httpx.MockTransport(record),
     )
     return client, seen
 
@@ -123,3 +127,25 @@ async def test_transaction_lookup_by_id_found_unknown_or_unreachable() -> None:
         down, _ = api(reply)
         with pytest.raises(WalletUnavailable):
             await down.transaction(ORDER.transaction_id)
+
+
+async def test_the_container_keeps_one_wallet_client_and_closes_it_at_shutdown() -> None:
+    from wallet_adapter.bootstrap import bootstrap
+    from wallet_adapter.config import Settings
+
+    closed: list[int] = []
+
+    class Closing(httpx.MockTransport):
+        async def aclose(self) -> None:
+            closed.append(1)
+
+    seen: list[httpx.Request] = []
+    c = bootstrap(Settings(wallet_timeout_s=0.7))
+    c.wallet._http.transport = Closing(  # type: ignore[attr-defined]
+        lambda r: seen.append(r) or httpx.Response(200, json={"balance": 5})
+    )
+    assert [await c.wallet.balance("w1") for _ in range(3)] == [5, 5, 5]
+    assert seen[0].extensions["timeout"]["read"] == 0.7, "the timeout comes from Settings"
+    assert closed == [], "one client for every call"
+    await c.close_clients()
+    assert closed == [1]

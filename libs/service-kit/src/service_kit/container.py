@@ -53,6 +53,11 @@ class BaseContainer:
         """Open what the API needs before serving (indexes, producer)."""
         await self.publisher.start()
 
+    async def close_clients(self) -> None:
+        """Close the outbound HTTP clients the service built (none here); the API's
+        shutdown and the worker's both call it."""
+
     async def close(self) -> None:
+        await self.close_clients()
         await self.publisher.stop()
         await self.client.close()

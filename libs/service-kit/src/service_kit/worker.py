@@ -50,9 +50,11 @@ def build_worker(
     timers: Sequence[tuple[float, Callable[[], Awaitable[None]]]] = (),
     retention: Retention | None = None,
     batch_routes: Mapping[str, BatchHandler] | None = None,
+    close_clients: Callable[[], Awaitable[None]] | None = None,
 ) -> faust.App:
     """`routes` maps a message type to its receivers, run in order; `retention` deletes old
-    dedup and audit records (service_kit.retention) from a timer in every worker."""
+    dedup and audit records (service_kit.retention) from a timer in every worker;
+    `close_clients` closes the service's HTTP clients at shutdown."""
     app = faust.App(
         settings.service_name,
         broker=f"kafka://{settings.kafka_bootstrap_servers}",
@@ -110,6 +112,9 @@ def build_worker(
 
     @app.on_before_shutdown.connect
     async def _stop_publisher(*_: Any, **__: Any) -> None:
+        # faust sends this once the consumer has stopped and the agents' messages are done.
+        if close_clients is not None:
+            await close_clients()
         await lag.close()
         await publisher.stop()
 

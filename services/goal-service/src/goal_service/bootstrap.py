@@ -85,9 +85,8 @@ class Container(BaseContainer):
         await self.ensure_indexes()
         await super().start()
 
-    async def close(self) -> None:
+    async def close_clients(self) -> None:
         await self.sessions.close()
-        await super().close()
 
     async def deactivate_due_goals(self) -> None:
         """Timer body: send deactivate_goal for every lifecycle task that is due."""

@@ -70,11 +70,11 @@ class Container(BaseContainer):
         self.idempotency = MongoIdempotencyKeys(self.db)
         self.feed = MongoLivestreamFeed(self.db)
         self.balances = HttpBalanceReader(
-            self.settings.wallet_adapter_url, self.settings.wallet_timeout_s
+            self.settings.wallet_adapter_url, timeout_s=self.settings.wallet_timeout_s
         )
         self.slots = MongoExclusiveSlots(self.db)
         self.goal_requests = HttpGoalRequests(
-            self.settings.goal_service_url, self.settings.goal_service_timeout_s
+            self.settings.goal_service_url, timeout_s=self.settings.goal_service_timeout_s
         )
         self.clock = utc_now
 
@@ -93,12 +93,11 @@ class Container(BaseContainer):
             if ensure is not None:
                 await ensure()
 
-    async def close(self) -> None:
+    async def close_clients(self) -> None:
         for client in (self.balances, self.goal_requests):
             close = getattr(client, "close", None)  # fakes have none
             if close is not None:
                 await close()
-        await super().close()
 
     def request_deps(self) -> RequestDeps:
         return RequestDeps(

@@ -44,11 +44,10 @@ class Container(BaseContainer):
         keep = self.settings.retention_days * 86400
         return [Rule("transactions_seen", "first_seen", keep)]
 
-    async def close(self) -> None:
-        close = getattr(self.wallet, "close", None)
+    async def close_clients(self) -> None:
+        close = getattr(self.wallet, "close", None)  # fakes have none
         if close is not None:
             await close()
-        await super().close()
 
 
 def bootstrap(settings: Settings) -> Container:

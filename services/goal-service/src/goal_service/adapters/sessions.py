@@ -8,6 +8,7 @@ from urllib.parse import quote
 import httpx
 
 from goal_service.ports import SessionServiceUnavailable
+from service_kit.http_client import LazyClient
 
 Doc = dict[str, Any]
 
@@ -23,24 +24,10 @@ class HttpSessions:
         timeout_s: float,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._base_url = base_url.rstrip("/")
-        self._timeout = httpx.Timeout(timeout_s)
-        self._transport = transport  # tests plug in httpx.MockTransport
-        self._client: httpx.AsyncClient | None = None
-
-    def _http(self) -> httpx.AsyncClient:
-        # Built on first use, so it belongs to the event loop that serves the API, and a
-        # process that never reads a session (the worker) never loads the CA bundle.
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                base_url=self._base_url, timeout=self._timeout, transport=self._transport
-            )
-        return self._client
+        self._http = LazyClient(base_url, timeout_s=timeout_s, transport=transport)
 
     async def close(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        await self._http.aclose()
 
     async def get(self, session_id: str, *, authorization: str) -> Doc | None:
         try:

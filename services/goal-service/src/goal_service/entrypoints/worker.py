@@ -22,6 +22,7 @@ def create_worker(c: Container) -> faust.App:
         ],
         retention=c.retention,
         batch_routes=batch_routes(c),
+        close_clients=c.close_clients,
     )
 
     @app.task

@@ -7,20 +7,20 @@ from urllib.parse import quote
 
 import httpx
 
-from session_service.adapters.http_client import LazyClient
+from service_kit.http_client import LazyClient
 from session_service.ports import GoalServiceUnavailable
 
 
 class HttpGoalRequests:
-    def __init__(self, base_url: str, timeout_s: float) -> None:
-        self._client = LazyClient(base_url, timeout_s)
+    def __init__(self, base_url: str, *, timeout_s: float) -> None:
+        self._http = LazyClient(base_url, timeout_s=timeout_s)
 
     async def answer(
         self, goal_id: str, decision: str, *, authorization: str
     ) -> tuple[int, dict[str, Any]]:
         """goal-service's status and body; 4xx and a pending answer (503) pass through."""
         try:
-            response = await self._client().post(
+            response = await self._http().post(
                 f"/goals/{quote(goal_id, safe='')}/{decision}",
                 headers={"Authorization": authorization},
             )
@@ -35,7 +35,7 @@ class HttpGoalRequests:
         return response.status_code, body if isinstance(body, dict) else {}
 
     async def close(self) -> None:
-        await self._client.aclose()
+        await self._http.aclose()
 
 
 def _reason(body: Any) -> str:

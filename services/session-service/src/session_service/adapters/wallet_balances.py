@@ -6,18 +6,18 @@ from urllib.parse import quote
 
 import httpx
 
-from session_service.adapters.http_client import LazyClient
+from service_kit.http_client import LazyClient
 from session_service.ports import WalletUnavailable
 
 
 class HttpBalanceReader:
-    def __init__(self, base_url: str, timeout_s: float = 2.0) -> None:
-        self._client = LazyClient(base_url, timeout_s)
+    def __init__(self, base_url: str, *, timeout_s: float) -> None:
+        self._http = LazyClient(base_url, timeout_s=timeout_s)
 
     async def balance(self, user_id: str, *, authorization: str | None = None) -> int | None:
         headers = {"Authorization": authorization} if authorization else {}
         try:
-            response = await self._client().get(
+            response = await self._http().get(
                 f"/balances/{quote(user_id, safe='')}", headers=headers
             )
         except httpx.HTTPError as exc:
@@ -32,4 +32,4 @@ class HttpBalanceReader:
             raise WalletUnavailable(f"unreadable balance: {exc}") from exc
 
     async def close(self) -> None:
-        await self._client.aclose()
+        await self._http.aclose()

@@ -8,5 +8,10 @@ from session_service.bootstrap import Container, routes
 
 def create_worker(c: Container) -> faust.App:
     return build_worker(
-        c.settings, routes(c), publisher=c.publisher, ready=c.ready, retention=c.retention
+        c.settings,
+        routes(c),
+        publisher=c.publisher,
+        ready=c.ready,
+        retention=c.retention,
+        close_clients=c.close_clients,
     )

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import httpx
 
+from service_kit.http_client import LazyClient
 from wallet_adapter.adapters.metrics import counted
 from wallet_adapter.ports import WalletReply, WalletTransfer, WalletUnavailable
 
@@ -20,30 +21,17 @@ class HttpWalletApi:
         self,
         base_url: str,
         *,
-        timeout_s: float = 2.0,
+        timeout_s: float,
         retries: int = 3,
         backoff_s: float = 0.2,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        self._base_url = base_url.rstrip("/")
-        self._timeout_s = timeout_s
+        self._http = LazyClient(base_url, timeout_s=timeout_s, transport=transport)
         self._retries = max(0, retries)
         self._backoff_s = backoff_s
-        self._transport = transport
-        self._client: httpx.AsyncClient | None = None
-
-    def _http(self) -> httpx.AsyncClient:
-        # Built on first use so it belongs to the event loop that uses it (faust's or uvicorn's).
-        if self._client is None:
-            self._client = httpx.AsyncClient(
-                base_url=self._base_url, timeout=self._timeout_s, transport=self._transport
-            )
-        return self._client
 
     async def close(self) -> None:
-        if self._client is not None:
-            await self._client.aclose()
-            self._client = None
+        await self._http.aclose()
 
     async def transfer(self, order: WalletTransfer) -> WalletReply:
         body = {
