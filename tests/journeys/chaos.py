@@ -97,7 +97,7 @@ class Outcome:
     errors: list[str]
     coins: int = 0  # held in escrow by the round's flows, each one checked back out
     load: float = 0.0  # the machine's 1-minute load average at the end of the round
-    phases: str = ""  # when the load and the ticket counting were done, after the fault
+    phases: str = ""  # when the faulted part was back, the load and the counting done
 
 
 async def one_round(
@@ -113,6 +113,7 @@ async def one_round(
     faulted_at = time.monotonic()
     probe = (lambda: during(flows, answers)) if during is not None else None
     await inject(fault, outage_s, probe)
+    back_s = time.monotonic() - faulted_at  # the faulted part restarted and ready again
     await load
     loaded_s = time.monotonic() - faulted_at
     await work.end_funding_when_counted(flows, answers)
@@ -132,7 +133,9 @@ async def one_round(
     errors += answers.violations[:10]
     n = len(flows.exclusive) + sum(flows.tickets.values())
     coins = sum(h["amount"] for h in await work.holds(flows.sessions))
-    phases = f"load done {loaded_s:.0f} s, tickets counted {counted_s:.0f} s"
+    phases = (
+        f"back up {back_s:.0f} s, load done {loaded_s:.0f} s, tickets counted {counted_s:.0f} s"
+    )
     return Outcome(fault, settled_s, n, answers, errors, coins, os.getloadavg()[0], phases)
 
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from journeys.flows import answer_request, get_goal, get_session, show_action
+from journeys.flows import answer_request, get_goal, get_session, list_requests, show_action
 from journeys.stack import User
 
 if TYPE_CHECKING:
@@ -64,13 +64,18 @@ async def accept_and_end(
     flows: Flows,
     answers: Answers,
 ) -> None:
-    """Accept a paid request, let the exclusive session run a moment, and the viewer ends it."""
+    """Accept a paid request once the streamer is offered it, let the exclusive session run a
+    moment, and the viewer ends it."""
     deadline = time.monotonic() + STEP_WITHIN_S
     while (await _goal(work, streamer, goal_id, answers)).get("progress") != 1:
         if time.monotonic() > deadline:
             return  # never paid: it expires and is refunded like any other
         await asyncio.sleep(0.5)
     stack = work.stack
+    # The app offers accept only for a request session-service lists, which its worker binds
+    # to the session; paid is not enough: with that worker down, an accept is a 404.
+    if not await _offered(work, streamer, session_id, goal_id, answers, deadline):
+        return  # never listed: it expires and is refunded like any other
     r = await answers.call(
         "accept",
         lambda: answer_request(stack, streamer, session_id, viewer.user_id, "accept"),
@@ -85,6 +90,26 @@ async def accept_and_end(
         lambda: answer_request(stack, viewer, session_id, viewer.user_id, "end"),
         lambda r: r.status_code in (200, 202),
     )
+
+
+async def _offered(
+    work: Workload,
+    streamer: User,
+    session_id: str,
+    goal_id: str,
+    answers: Answers,
+    deadline: float,
+) -> bool:
+    """Wait until the streamer's request list shows this request (False past `deadline`)."""
+    while time.monotonic() < deadline:
+        r = await answers.call(
+            "list requests", lambda: list_requests(work.stack, streamer, session_id)
+        )
+        listed = r.json().get("requests", ()) if r is not None and r.status_code == 200 else ()
+        if any(q.get("goal_id") == goal_id for q in listed):
+            return True
+        await asyncio.sleep(0.5)
+    return False
 
 
 async def _show_of(work: Workload, session_id: str, goal_id: str, answers: Answers) -> str | None:
