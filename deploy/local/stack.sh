@@ -377,7 +377,9 @@ known_services() {
 }
 
 stop_services() {
-  local n; stop_one gateway; for n in $(known_services); do stop_one "$n"; done; stop_one traces
+  # In reverse of the start: the wallet sandbox last, so a worker stopping with wallet calls
+  # in flight (a settlement, a refund) still reaches it and finishes them.
+  local n; stop_one gateway; for n in $(known_services | tac); do stop_one "$n"; done; stop_one traces
 }
 stop_infra() { stop_one sockudo; stop_one ferretdb; stop_one postgres; stop_one kafka; }
 

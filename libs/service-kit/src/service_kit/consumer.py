@@ -5,21 +5,23 @@ touches Kafka itself, so the same handler runs under faust, in unit tests and in
 scripts. A transient error (service_kit.faults) is retried with capped, jittered backoff
 for as long as it lasts, holding the partition; a permanent one is tried
 `consumer_max_attempts` times, then parked on the dead-letter topic. Only a failed
-dead-letter write escapes (DeadLetterFailed): the worker stops without acking.
+dead-letter write (DeadLetterFailed) and a stop asked for while a dependency holds the
+message (StoppedWhileStalled) escape: the worker stops without acking.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from livestream_schemas.base import Message
 from livestream_schemas.envelope import Envelope, decode
 from service_kit import metrics, telemetry
 from service_kit.dead_letters import REDRIVE_GROUP, REDRIVE_HANDLER, park
-from service_kit.faults import Failure, Stall, is_transient, pause
+from service_kit.faults import Failure, Stall, StoppedWhileStalled, backoff_s, is_transient, pause
 from service_kit.kafka import Publisher, derived_event_id
 from service_kit.receivers import BatchHandler, Handler, batch_receiver, receiver
 from service_kit.refusals import Refused
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 
 Headers = Iterable[tuple[str, bytes]]
 Item = tuple[str, bytes, bytes, Headers]  # topic, raw value, key, headers
+STOP_POLL_S = 0.2  # how soon a backoff notices that the worker is stopping
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,9 @@ class Dispatcher:
     # like that receiver, so a message gets the same derived event ids either way.
     batch_routes: Mapping[str, BatchHandler] = field(default_factory=dict)
     stall: Stall | None = None  # what a transient error holds this consumer on, if anything
+    # True once the worker is stopping: a message held by a transient error is then let go
+    # unacked (StoppedWhileStalled) instead of waited on past any stop timeout.
+    stopping: Callable[[], bool] = lambda: False
 
     def __post_init__(self) -> None:
         for kind, handler in self.batch_routes.items():
@@ -156,7 +162,7 @@ class Dispatcher:
                 if is_transient(exc):
                     transient += 1
                     self._stalled(topic, handler.__name__, error, transient)
-                    await self._backoff(transient)
+                    await self._wait_out(transient)
                     continue
                 permanent += 1
                 self._log_failure(topic, envelope, handler, permanent, error, exc)
@@ -171,6 +177,21 @@ class Dispatcher:
     async def _backoff(self, tries: int) -> None:
         s = self.settings
         await pause(tries, base_s=s.consumer_retry_backoff_s, cap_s=s.consumer_retry_max_backoff_s)
+
+    async def _wait_out(self, tries: int) -> None:
+        """The backoff before the next try of a transient error, cut short by a stop."""
+        s = self.settings
+        wait = backoff_s(
+            tries, base_s=s.consumer_retry_backoff_s, cap_s=s.consumer_retry_max_backoff_s
+        )
+        until = time.monotonic() + wait
+        while not self.stopping():
+            left = until - time.monotonic()
+            if left <= 0:
+                return
+            await asyncio.sleep(min(left, STOP_POLL_S))
+        held = self.stall.report() if self.stall is not None else {}
+        raise StoppedWhileStalled(f"stopping while a dependency holds the message: {held}")
 
     async def _attempt(
         self, topic: str, envelope: Envelope, payload: Message, handler: Handler, attempt: int

@@ -26,8 +26,22 @@ class DependencyUnavailable(Exception):
     """
 
 
-class DeadLetterFailed(Exception):
+class StopUnacked(Exception):
+    """The worker must exit before the message in hand is acked (faust acks it on the way
+    out of the agent), so the message is redelivered after the restart."""
+
+    exit_code = 70
+
+
+class DeadLetterFailed(StopUnacked):
     """The dead-letter write failed: the worker must stop before the offset is committed."""
+
+
+class StoppedWhileStalled(StopUnacked):
+    """Asked to stop while a dependency held the message: waiting would outlast any stop
+    timeout (faust waits for the message in hand), and acking it would lose it."""
+
+    exit_code = 75  # EX_TEMPFAIL: nothing is wrong with the message; try again later
 
 
 # HTTP answers that mean "try again later", not "this request is wrong".

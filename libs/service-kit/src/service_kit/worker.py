@@ -20,7 +20,7 @@ import faust
 from livestream_schemas.topics import TOPICS
 from service_kit import telemetry
 from service_kit.consumer import BatchHandler, Dispatcher, Handler, Item
-from service_kit.faults import DeadLetterFailed
+from service_kit.faults import StopUnacked
 from service_kit.kafka import Publisher
 from service_kit.kafka_security import faust_credentials
 from service_kit.lag import LagProbe
@@ -82,6 +82,7 @@ def build_worker(
     for name, part in own_agents(routes):
         batched = {kind: h for kind, h in (batch_routes or {}).items() if kind in part}
         dispatcher = Dispatcher(settings, publisher, part, batched)
+        dispatcher.stopping = lambda: bool(app.should_stop)
         _agent(app, f"{settings.service_name}.{name}", topics_for(settings, list(part)), dispatcher)
         dispatchers.append(dispatcher)
 
@@ -173,8 +174,9 @@ def halt(code: int = 70) -> None:
 async def consume_events(
     events: AsyncIterable[Any], dispatcher: Dispatcher, *, stop: Callable[[int], None] = halt
 ) -> None:
-    """faust acks an event when the agent asks for the next one; a failed dead-letter write
-    stops the process before that, so the message is redelivered after the restart."""
+    """faust acks an event when the agent asks for the next one (or leaves the loop); a
+    failed dead-letter write, or a stop while a dependency holds the event, exits the process
+    before that, so the message is redelivered after the restart."""
     async for event in events:
         if not await _dispatched(dispatcher.dispatch(*_item(event)), event, stop):
             return
@@ -201,11 +203,11 @@ def _item(event: Any) -> Item:
 async def _dispatched(work: Awaitable[None], first: Any, stop: Callable[[int], None]) -> bool:
     try:
         await work
-    except DeadLetterFailed as exc:
+    except StopUnacked as exc:
         message = first.message
         fields = {"topic": message.topic, "offset": message.offset, "error": str(exc)}
-        log.critical("dead-letter write failed; stopping without acking", extra={"fields": fields})
-        stop(70)
+        log.critical(f"{type(exc).__name__}: stopping without acking", extra={"fields": fields})
+        stop(exc.exit_code)
         return False
     return True
 
