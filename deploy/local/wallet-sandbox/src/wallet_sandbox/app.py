@@ -67,7 +67,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     http = httpx.AsyncClient()
     ledger = Ledger(mongo[settings.mongodb_database])
     deliverer = CallbackDeliverer(ledger, settings, http)
-    ledger.on_completed = deliverer.notify
+    ledger.on_completed = deliverer.completed
     app.state.ledger, app.state.deliverer = ledger, deliverer
     task = asyncio.create_task(deliverer.run(), name="callback-deliverer")
     try:

@@ -5,9 +5,10 @@ callbacks survive a restart. Every non-2xx answer, 4xx included, is retried with
 capped exponential backoff: a receiver that restarts or briefly misconfigures
 its secret gets the callback later instead of never.
 
-Due callbacks are posted side by side (up to `callback_concurrency` at once), each with its
-own backoff; a round ends when every one of its callbacks is answered or has failed, so no
-callback is ever in flight twice.
+A transaction's first callback is posted as soon as it completes, as a real wallet does;
+the loop posts the ones due again (side by side, up to `callback_concurrency` at once, each
+with its own backoff) and those a restart left. A callback is never in flight twice: the ids
+being posted are kept, and a post reads the outbox first unless it just wrote it.
 """
 
 from __future__ import annotations
@@ -59,9 +60,22 @@ class CallbackDeliverer:
         self.wake = asyncio.Event()
         self.stopping = False
         self.slots = asyncio.Semaphore(settings.callback_concurrency)
+        self.posting: set[str] = set()
+        self.first_posts: set[asyncio.Task[bool]] = set()
 
-    def notify(self) -> None:
-        self.wake.set()
+    def completed(self, doc: dict[str, Any]) -> None:
+        """Post a just-completed transaction's callback now, not at the loop's next round:
+        waiting for the round (and its reads of the outbox) was most of a callback's delay."""
+        if self.stopping or not self.settings.wallet_callback_url:
+            return
+        task = asyncio.get_running_loop().create_task(self._post_once(doc["_id"], doc))
+        self.first_posts.add(task)
+        task.add_done_callback(self._first_post_done)
+
+    def _first_post_done(self, task: asyncio.Task[bool]) -> None:
+        self.first_posts.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("callback delivery failed", exc_info=task.exception())
 
     def stop(self) -> None:
         """End `run` after this round. A cancel alone can be lost (Python 3.11's wait_for
@@ -69,6 +83,8 @@ class CallbackDeliverer:
         waited 300 s on a loop still polling."""
         self.stopping = True
         self.wake.set()
+        for task in list(self.first_posts):
+            task.cancel()  # the outbox keeps it: the next start posts it
 
     async def run(self) -> None:
         """Deliver due callbacks and finish interrupted transactions, until stopped."""
@@ -98,19 +114,27 @@ class CallbackDeliverer:
             .to_list(50)
         )
         outcomes = await asyncio.gather(
-            *(self._deliver_listed(item["_id"]) for item in due), return_exceptions=True
+            *(self._post_once(item["_id"]) for item in due), return_exceptions=True
         )
         for failed in (o for o in outcomes if isinstance(o, BaseException)):
             log.error("callback delivery failed", exc_info=failed)
         return sum(o is True for o in outcomes)
 
-    async def _deliver_listed(self, txn_id: str) -> bool:
-        async with self.slots:
-            doc = await self.ledger.transactions.find_one({"_id": txn_id})
-            if doc is None or not doc.get("callback_pending"):
-                await self._untrack(txn_id)
-                return False
-            return await self._deliver(doc)
+    async def _post_once(self, txn_id: str, doc: dict[str, Any] | None = None) -> bool:
+        """Post one callback unless it is being posted; `doc` is the outbox entry if known."""
+        if txn_id in self.posting:
+            return False
+        self.posting.add(txn_id)
+        try:
+            async with self.slots:
+                if doc is None:
+                    doc = await self.ledger.transactions.find_one({"_id": txn_id})
+                if doc is None or not doc.get("callback_pending"):
+                    await self._untrack(txn_id)
+                    return False
+                return await self._deliver(doc)
+        finally:
+            self.posting.discard(txn_id)
 
     async def _deliver(self, doc: dict[str, Any]) -> bool:
         raw, headers = signed_request(self.settings.wallet_callback_secret, doc["callback"])

@@ -34,6 +34,7 @@ from wallet_sandbox.records import (
     LedgerError,
     TransferRequest,
     already_settled,
+    as_stored,
     beneficiary_of,
     callback_body,
     identity,
@@ -48,7 +49,7 @@ Doc = dict[str, Any]
 
 
 class Ledger:
-    def __init__(self, db: Any, on_completed: Callable[[], None] = lambda: None) -> None:
+    def __init__(self, db: Any, on_completed: Callable[[Doc], None] = lambda _: None) -> None:
         self.accounts = db["accounts"]
         self.transactions = db["transactions"]
         self.holds = db["holds"]
@@ -89,9 +90,12 @@ class Ledger:
                 if existing["status"] == "completed":
                     return existing, False
                 return await self.apply(existing), True
-            for wallet in (req.from_account, req.to_account):
-                if wallet is not None and await self.accounts.count_documents({"_id": wallet}) == 0:
-                    raise LedgerError(404, "unknown_wallet", wallet)
+            # An unknown payer shows at the debit (the first effect), a recipient before it.
+            recipient = req.to_account
+            if recipient is not None and not await self.accounts.count_documents(
+                {"_id": recipient}
+            ):
+                raise LedgerError(404, "unknown_wallet", recipient)
             doc = transfer_doc(req)
             await self.track(doc["_id"], "pending")
             await self.transactions.insert_one(doc)
@@ -188,10 +192,14 @@ class Ledger:
 
     async def _apply_transfer(self, doc: Doc) -> None:
         txn_id, amount = doc["_id"], doc["amount"]
-        if not await self._post(doc["from"], -amount, txn_id, need_funds=not doc["forced"]):
+        try:
+            debited = await self._post(doc["from"], -amount, txn_id, need_funds=not doc["forced"])
+        except LedgerError:
+            await self._forget(txn_id)
+            raise
+        if not debited:
             # The debit is the first effect, so nothing moved: forget the attempt.
-            await self.transactions.delete_one({"_id": txn_id, "status": "pending"})
-            await self.inflight.delete_one({"_id": txn_id})
+            await self._forget(txn_id)
             raise LedgerError(402, "insufficient_funds", f"{doc['from']} cannot pay {amount}")
         if doc["to"] is not None:
             await self._post(doc["to"], amount, txn_id)
@@ -231,11 +239,15 @@ class Ledger:
             hold = await self.holds.find_one({"_id": hold_id})
             if hold is None or hold.get("settled_by") != claim_id:
                 # The claim is the first effect: nothing moved for this attempt.
-                await self.transactions.delete_one({"_id": txn_id, "status": "pending"})
-                await self.inflight.delete_one({"_id": txn_id})
+                await self._forget(txn_id)
                 status = hold["status"] if hold else "missing"
                 raise LedgerError(409, "hold_settled", f"{hold_id} is {status}", outcome=status)
         await self._post(doc["to"], doc["amount"], txn_id)
+
+    async def _forget(self, txn_id: str) -> None:
+        """Drop an attempt that moved nothing, so a later one with its id starts afresh."""
+        await self.transactions.delete_one({"_id": txn_id, "status": "pending"})
+        await self.inflight.delete_one({"_id": txn_id})
 
     async def _post(
         self, wallet: str, delta: int, txn_id: str, *, need_funds: bool = False
@@ -255,24 +267,18 @@ class Ledger:
         return txn_id in account.get("applied", [])
 
     async def _complete(self, doc: Doc) -> Doc:
-        ts = doc.get("requested_ts") or now()
-        done = {**doc, "status": "completed", "ts": ts}
+        """Complete a pending transaction, its callback in the outbox. Only a pending one gets
+        here, under its locks, so the update applies and nothing needs reading back."""
+        changed: Doc = {"status": "completed", "ts": as_stored(doc.get("requested_ts") or now())}
+        changed |= {"callback": callback_body({**doc, **changed}), "callback_pending": True}
+        changed |= {"callback_attempts": 0, "next_attempt_at": now()}
         await self.transactions.update_one(
-            {"_id": doc["_id"], "status": "pending"},
-            {
-                "$set": {
-                    "status": "completed",
-                    "ts": ts,
-                    "callback": callback_body(done),
-                    "callback_pending": True,
-                    "callback_attempts": 0,
-                    "next_attempt_at": now(),
-                }
-            },
+            {"_id": doc["_id"], "status": "pending"}, {"$set": changed}
         )
         await self.track(doc["_id"], "callback")
-        self.on_completed()
-        return await self.transactions.find_one({"_id": doc["_id"]}) or done
+        done = {**doc, **changed}
+        self.on_completed(done)
+        return done
 
     async def track(self, txn_id: str, stage: str) -> None:
         """List a transaction as still needing work: `pending` or `callback`."""

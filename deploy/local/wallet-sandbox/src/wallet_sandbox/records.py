@@ -47,6 +47,12 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def as_stored(value: datetime) -> datetime:
+    """The time as BSON keeps it (milliseconds), so what is answered from memory matches
+    what is read back later."""
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
 def transfer_doc(req: TransferRequest) -> dict[str, Any]:
     return {
         "_id": req.id,
