@@ -5,13 +5,16 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
-from collections.abc import Iterator
+import uuid
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from opentelemetry import trace
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from pymongo import AsyncMongoClient
 
 from service_kit import telemetry
 from service_kit.settings import KitSettings
@@ -69,6 +72,20 @@ def stack_env() -> dict[str, str]:
             f"{', '.join(down)} not reachable: start the stack with `make stack` (or make test)"
         )
     return env
+
+
+@pytest.fixture
+async def scratch_db(stack_env: dict[str, str]) -> AsyncIterator[Any]:
+    """A database of its own on the real MongoDB API, dropped afterwards."""
+    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
+        stack_env["MONGODB_URI"], tz_aware=True, serverSelectionTimeoutMS=3000
+    )
+    name = f"scratch_{uuid.uuid4().hex[:12]}"
+    try:
+        yield client[name]
+    finally:
+        await client.drop_database(name)
+        await client.close()
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -17,6 +19,7 @@ class FakeUsers:
         self.by_user: dict[str, WalletUser] = {}
         self.by_wallet: dict[str, str] = {}
         self.as_of: dict[str, datetime] = {}
+        self.reads = 0  # batched reads, each one store round trip in the real model
         for user in users:
             self.by_user[user.user_id] = user
             self.by_wallet[user.wallet_id] = user.user_id
@@ -34,6 +37,15 @@ class FakeUsers:
         user_id = self.by_wallet.get(wallet_id)
         return self.by_user.get(user_id) if user_id else None
 
+    async def by_user_ids(self, user_ids: Sequence[str]) -> dict[str, WalletUser]:
+        self.reads += 1
+        return {uid: self.by_user[uid] for uid in user_ids if uid in self.by_user}
+
+    async def by_wallet_ids(self, wallet_ids: Sequence[str]) -> dict[str, WalletUser]:
+        self.reads += 1
+        found = {w: await self.by_wallet_id(w) for w in wallet_ids}
+        return {w: user for w, user in found.items() if user is not None}
+
 
 @dataclass
 class FakeWallet:
@@ -48,12 +60,31 @@ class FakeWallet:
     # The next command commits, then its answer is lost (the caller sees a timeout).
     lose_next_answer: bool = False
     settlements: set[str] = field(default_factory=set)  # settlement (and split leg) ids
+    # Calls waiting on the wallet at once: in all, and most of one payer's or hold's.
+    in_flight: dict[str, int] = field(default_factory=dict)
+    most_at_once: int = 0
+    most_of_one: int = 0
+    silent_for: set[str] = field(default_factory=set)  # payers whose calls time out
 
     async def transfer(self, order: WalletTransfer) -> WalletReply:
         self.calls.append(("transfer", order))
-        if self.unavailable:
-            raise WalletUnavailable("wallet answered 503")
-        return await self._lossy(self._commit(order))
+        async with self._waiting(order.from_wallet):
+            if self.unavailable or order.from_wallet in self.silent_for:
+                raise WalletUnavailable("wallet answered 503")
+            return await self._lossy(self._commit(order))
+
+    @asynccontextmanager
+    async def _waiting(self, aggregate: str) -> AsyncIterator[None]:
+        """A wallet call is a network wait: others start meanwhile, as they would."""
+        self.in_flight[aggregate] = self.in_flight.get(aggregate, 0) + 1
+        self.most_of_one = max(self.most_of_one, self.in_flight[aggregate])
+        self.most_at_once = max(self.most_at_once, sum(self.in_flight.values()))
+        try:
+            for _ in range(3):
+                await asyncio.sleep(0)
+            yield
+        finally:
+            self.in_flight[aggregate] -= 1
 
     async def _lossy(self, committing: Awaitable[WalletReply]) -> WalletReply:
         reply = await committing
@@ -89,11 +120,12 @@ class FakeWallet:
 
     async def settle(self, hold_id: str, outcome: str, transaction_id: str) -> WalletReply:
         self.calls.append((outcome, (hold_id, transaction_id)))
-        if self.unavailable:
-            raise WalletUnavailable("timeout")
-        if self.refuse_settle:
-            return WalletReply(self.refuse_settle, "refused", "refused by the test")
-        return await self._lossy(self._settle(hold_id, outcome, transaction_id))
+        async with self._waiting(hold_id):
+            if self.unavailable:
+                raise WalletUnavailable("timeout")
+            if self.refuse_settle:
+                return WalletReply(self.refuse_settle, "refused", "refused by the test")
+            return await self._lossy(self._settle(hold_id, outcome, transaction_id))
 
     async def _settle(self, hold_id: str, outcome: str, transaction_id: str) -> WalletReply:
         hold = self.holds.get(hold_id)
@@ -113,9 +145,10 @@ class FakeWallet:
 
     async def split(self, hold_id: str, settlement_id: str, release: int) -> WalletReply:
         self.calls.append(("settle", (hold_id, settlement_id, release)))
-        if self.unavailable:
-            raise WalletUnavailable("timeout")
-        return await self._lossy(self._split(hold_id, settlement_id, release))
+        async with self._waiting(hold_id):
+            if self.unavailable:
+                raise WalletUnavailable("timeout")
+            return await self._lossy(self._split(hold_id, settlement_id, release))
 
     async def _split(self, hold_id: str, settlement_id: str, release: int) -> WalletReply:
         hold = self.holds.get(hold_id)

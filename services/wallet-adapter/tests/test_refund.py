@@ -7,8 +7,8 @@ from livestream_schemas.wallet import TransactionFailed
 from service_kit.faults import is_transient
 from service_kit.refusals import Refused
 from wallet_adapter.handlers._settle_hold import SettlementRefused
-from wallet_adapter.handlers.refund import refund
-from wallet_adapter.handlers.release import release
+from wallet_adapter.handlers.refund import refund, refund_many
+from wallet_adapter.handlers.release import release, release_many
 from wallet_adapter.ports import WalletUnavailable
 
 TXN = "session:trigger-exclusive:goal-1"
@@ -91,3 +91,44 @@ async def test_only_holds_our_services_created_are_settled(held, settle, txn: st
         await settle(command, wallet=held)  # type: ignore[arg-type]
     assert refused.value.reason == "foreign_transaction_id"
     assert held.calls == []
+
+
+# ---------------------------------------------------------------- the batched form
+
+
+def holds(wallet, n: int) -> list[str]:  # type: ignore[no-untyped-def]
+    """n holds of 10 coins, one per payer `w-p{i}` (each left with nothing)."""
+    ids = [f"{TXN}-{i}" for i in range(n)]
+    for i, hold in enumerate(ids):
+        wallet.balances[f"w-p{i}"] = 0
+        wallet.holds[hold] = {"payer": f"w-p{i}", "amount": 10}
+    return ids
+
+
+async def test_a_batch_of_refunds_goes_side_by_side_and_a_redelivered_one_refunds_once(
+    wallet,
+) -> None:  # type: ignore[no-untyped-def]
+    ids = holds(wallet, 5)
+    batch = [Refund(transaction_id=hold) for hold in ids]
+    assert await refund_many(batch, wallet=wallet, concurrency=16) == [[]] * 5
+    assert wallet.most_at_once == 5
+    assert await refund_many(batch, wallet=wallet, concurrency=16) == [[]] * 5  # redelivered
+    assert all(wallet.balances[f"w-p{i}"] == 10 for i in range(5)), "each refunded once"
+
+
+async def test_a_command_redelivered_within_its_batch_runs_after_the_first(wallet) -> None:  # type: ignore[no-untyped-def]
+    (hold,) = holds(wallet, 1)
+    wallet.holds[hold]["beneficiary"] = "w-streamer"
+    batch = [Release(transaction_id=hold), Release(transaction_id=hold)]
+    assert await release_many(batch, wallet=wallet, concurrency=16) == [[], []]
+    assert wallet.most_of_one == 1, "one hold's commands never overlap"
+    assert [kind for kind, _ in wallet.calls] == ["release", "release"]
+    assert wallet.holds[hold]["outcome"] == "release"
+
+
+async def test_a_refused_hold_id_refuses_the_batch_before_any_wallet_call(wallet) -> None:  # type: ignore[no-untyped-def]
+    ids = holds(wallet, 2)
+    batch = [Refund(transaction_id=ids[0]), Refund(transaction_id="not-ours")]
+    with pytest.raises(Refused):
+        await refund_many(batch, wallet=wallet, concurrency=16)
+    assert wallet.calls == []

@@ -7,7 +7,7 @@ from livestream_schemas.wallet import TransactionFailed
 from service_kit.faults import is_transient
 from service_kit.refusals import Refused
 from wallet_adapter.handlers.refund import refund
-from wallet_adapter.handlers.settle import settle
+from wallet_adapter.handlers.settle import settle, settle_many
 from wallet_adapter.ports import WalletUnavailable
 
 TXN = "session:trigger-exclusive:goal-9"
@@ -99,3 +99,18 @@ async def test_timeout_the_wallet_never_saw_stays_transient_until_it_answers(hel
     held.unavailable = False
     assert await settle(command, wallet=held, max_amount=MAX) == []  # the redelivery
     assert held.balances["w-viewer"] == 100
+
+
+async def test_a_batch_of_splits_goes_side_by_side_and_a_redelivered_one_moves_nothing(
+    wallet,
+) -> None:  # type: ignore[no-untyped-def]
+    ids = [f"{TXN}-{i}" for i in range(4)]
+    for i, hold in enumerate(ids):
+        wallet.balances[f"w-p{i}"] = 0
+        wallet.holds[hold] = {"payer": f"w-p{i}", "amount": 30}
+    batch = [Settle(transaction_id=hold, release_amount=20) for hold in ids]
+    for _ in range(2):  # the second time, a redelivery
+        out = await settle_many(batch, wallet=wallet, max_amount=MAX, concurrency=16)
+        assert out == [[]] * 4
+    assert wallet.most_at_once == 4 and wallet.most_of_one == 1
+    assert all(wallet.balances[f"w-p{i}"] == 10 for i in range(4)), "each rest refunded once"

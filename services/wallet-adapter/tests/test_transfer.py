@@ -7,8 +7,11 @@ from livestream_schemas.tags import TRIGGER_EXCLUSIVE, escrow_tag, parse_escrow_
 from livestream_schemas.wallet import TransactionFailed
 from service_kit.faults import is_transient
 from service_kit.refusals import Refused
-from wallet_adapter.handlers.transfer import transfer
-from wallet_adapter.ports import WalletUnavailable
+from wallet_adapter.handlers.transfer import transfer, transfer_many
+from wallet_adapter.ports import WalletUnavailable, WalletUser
+
+from .conftest import STREAMER
+from .fakes import FakeUsers, FakeWallet
 
 SWAG = swag_tag("session-1", TRIGGER_EXCLUSIVE, "goal-1")
 TXN = "session:trigger-exclusive:goal-1"
@@ -138,3 +141,85 @@ async def test_wallet_refusals_map_to_reasons(wallet, users) -> None:  # type: i
     (conflict,) = await transfer(command(amount=299), wallet=wallet, users=users, max_amount=MAX)
     assert conflict.reason == "conflict"  # type: ignore[attr-defined]
     assert wallet.balances["w-viewer"] == 200
+
+
+# ---------------------------------------------------------------- the batched form
+
+
+def buyers(n: int) -> FakeUsers:
+    """The streamer and n viewers (`viewer-{i}`, wallet `w-viewer-{i}`)."""
+    viewers = [WalletUser(f"viewer-{i}", f"w-viewer-{i}") for i in range(n)]
+    return FakeUsers(STREAMER, *viewers)
+
+
+def purchase(viewer: int, n: int, amount: int = 100) -> Transfer:
+    return command(
+        transaction_id=f"{TXN}-{viewer}-{n}", from_user_id=f"viewer-{viewer}", amount=amount
+    )
+
+
+async def test_a_batch_sends_different_payers_side_by_side_and_one_payers_in_order() -> None:
+    users = buyers(3)
+    wallet = FakeWallet(balances={f"w-viewer-{i}": 250 for i in range(3)} | {"w-streamer": 0})
+    batch = [purchase(v, n) for n in range(3) for v in range(3)]  # interleaved payers
+    out = await transfer_many(batch, wallet=wallet, users=users, max_amount=MAX, concurrency=16)
+    assert wallet.most_at_once == 3, "one call per payer in flight at once"
+    assert wallet.most_of_one == 1, "a payer's transfers never overlap"
+    for v in range(3):
+        sent = [o.transaction_id for k, o in wallet.calls if o.from_wallet == f"w-viewer-{v}"]
+        assert sent == [f"{TXN}-{v}-{n}" for n in range(3)], "in the order consumed"
+    # Each payer affords two of three: the third of each, and only it, is refused.
+    assert [len(o) for o in out] == [0, 0, 0, 0, 0, 0, 1, 1, 1]
+    assert {e.reason for o in out for e in o} == {"insufficient_funds"}  # type: ignore[attr-defined]
+    assert users.reads == 1, "the batch's users read once"
+
+
+async def test_a_batch_gets_what_each_command_would_get_alone() -> None:
+    batch = [purchase(0, 0), purchase(1, 0, amount=900), command(from_user_id="ghost")]
+    alone, together = (
+        FakeWallet(balances={"w-viewer-0": 500, "w-viewer-1": 500, "w-streamer": 0})
+        for _ in range(2)
+    )
+    singles = [await transfer(m, wallet=alone, users=buyers(2), max_amount=MAX) for m in batch]
+    batched = await transfer_many(
+        batch, wallet=together, users=buyers(2), max_amount=MAX, concurrency=16
+    )
+    assert batched == singles
+    assert together.balances == alone.balances and together.holds == alone.holds
+
+
+async def test_a_redelivered_batch_charges_each_transfer_once() -> None:
+    users = buyers(4)
+    wallet = FakeWallet(balances={f"w-viewer-{i}": 500 for i in range(4)} | {"w-streamer": 0})
+    batch = [purchase(v, n) for v in range(4) for n in range(2)]
+    first = await transfer_many(batch, wallet=wallet, users=users, max_amount=MAX, concurrency=3)
+    again = await transfer_many(batch, wallet=wallet, users=users, max_amount=MAX, concurrency=3)
+    assert first == again == [[]] * len(batch)
+    assert all(wallet.balances[f"w-viewer-{i}"] == 300 for i in range(4))
+    assert len(wallet.holds) == len(batch)
+    assert wallet.most_at_once <= 3, "never more calls at once than the setting"
+
+
+async def test_a_payer_whose_call_fails_stops_there_and_the_batch_fails_after_the_others() -> None:
+    users = buyers(2)
+    wallet = FakeWallet(balances={"w-viewer-0": 500, "w-viewer-1": 500, "w-streamer": 0})
+    wallet.silent_for = {"w-viewer-0"}
+    batch = [purchase(0, 0), purchase(1, 0), purchase(0, 1), purchase(1, 1)]
+    with pytest.raises(WalletUnavailable):
+        await transfer_many(batch, wallet=wallet, users=users, max_amount=MAX, concurrency=16)
+    sent = [o.transaction_id for kind, o in wallet.calls if kind == "transfer"]
+    assert f"{TXN}-0-1" not in sent, "a payer's later transfer never overtakes a failed one"
+    assert wallet.balances["w-viewer-1"] == 300, "the other payer's batch ran to its end"
+    # The consumer then takes the messages one at a time, as redeliveries: each once.
+    wallet.silent_for = set()
+    for message in batch:
+        assert await transfer(message, wallet=wallet, users=users, max_amount=MAX) == []
+    assert wallet.balances == {"w-viewer-0": 300, "w-viewer-1": 300, "w-streamer": 0}
+
+
+async def test_one_refused_command_refuses_the_batch_before_any_wallet_call() -> None:
+    wallet = FakeWallet(balances={"w-viewer-0": 500, "w-streamer": 0})
+    batch = [purchase(0, 0), command(forced=True)]
+    with pytest.raises(Refused):
+        await transfer_many(batch, wallet=wallet, users=buyers(1), max_amount=MAX, concurrency=16)
+    assert wallet.calls == [], "alone, the good one is sent and the bad one dead-lettered"

@@ -6,7 +6,10 @@ import pytest
 
 from livestream_schemas.tags import TRIGGER_EXCLUSIVE, escrow_tag, swag_tag
 from livestream_schemas.wallet import BalanceDecremented, BalanceIncremented, TransactionCreated
-from wallet_adapter.handlers.trigger_user_balance_updated import trigger_user_balance_updated
+from wallet_adapter.handlers.trigger_user_balance_updated import (
+    trigger_user_balance_updated,
+    trigger_user_balance_updated_many,
+)
 from wallet_adapter.ports import UnknownUser
 
 SWAG = swag_tag("session-1", TRIGGER_EXCLUSIVE, "goal-1")
@@ -89,3 +92,22 @@ async def test_redelivered_through_the_consumer_republishes_the_same_event_ids(u
     assert [type(m) for m, _ in first] == [BalanceDecremented, BalanceIncremented]
     assert first == second
     assert len({eid for _, eid in first}) == 2
+
+
+async def test_a_batch_reads_the_users_once_and_gives_what_each_would_get_alone(users) -> None:  # type: ignore[no-untyped-def]
+    batch = [created(id=f"{TXN}-{i}", fromAmount=i + 1, toAmount=i + 1) for i in range(3)]
+    batch.append(created(id=f"{TXN}-x", toAccount="w-streamer"))
+    alone = [await trigger_user_balance_updated(m, users=users) for m in batch]
+    users.reads = 0
+    together = await trigger_user_balance_updated_many(batch, users=users)
+    assert together == alone
+    assert users.reads == 1
+    # A redelivered batch: the same events again (the dispatcher gives them the same ids).
+    assert await trigger_user_balance_updated_many(batch, users=users) == alone
+
+
+async def test_one_unknown_wallet_fails_the_batch_so_each_is_retried_alone(users) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(UnknownUser):
+        await trigger_user_balance_updated_many(
+            [created(), created(id="other", fromAccount="w-ghost")], users=users
+        )

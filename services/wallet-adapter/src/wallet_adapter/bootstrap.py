@@ -5,18 +5,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from service_kit.consumer import Handler, receiver
+from service_kit.consumer import BatchHandler, Handler, batch_receiver, receiver
 from service_kit.container import BaseContainer
 from service_kit.retention import Rule
 from wallet_adapter.adapters.mongo_seen import MongoSeenTransactions
 from wallet_adapter.adapters.mongo_users import MongoUserReadModel
 from wallet_adapter.adapters.wallet_api import HttpWalletApi
 from wallet_adapter.config import Settings
-from wallet_adapter.handlers.refund import refund
-from wallet_adapter.handlers.release import release
-from wallet_adapter.handlers.settle import settle
-from wallet_adapter.handlers.transfer import transfer
-from wallet_adapter.handlers.trigger_user_balance_updated import trigger_user_balance_updated
+from wallet_adapter.handlers.refund import refund, refund_many
+from wallet_adapter.handlers.release import release, release_many
+from wallet_adapter.handlers.settle import settle, settle_many
+from wallet_adapter.handlers.transfer import transfer, transfer_many
+from wallet_adapter.handlers.trigger_user_balance_updated import (
+    trigger_user_balance_updated,
+    trigger_user_balance_updated_many,
+)
 from wallet_adapter.handlers.update_wallet_read_model import update_wallet_read_model
 from wallet_adapter.ports import SeenTransactions, UserReadModel, WalletApi
 
@@ -70,4 +73,20 @@ def routes(c: Container) -> dict[str, Sequence[Handler]]:
         "settle": [receiver(settle, wallet=c.wallet, max_amount=c.settings.max_transfer_coins)],
         "transaction.created": [receiver(trigger_user_balance_updated, users=c.users)],
         "user.updated": [receiver(update_wallet_read_model, users=c.users)],
+    }
+
+
+def batch_routes(c: Container) -> dict[str, BatchHandler]:
+    """The same receivers taking consecutive messages together: the wallet's commands side
+    by side (one aggregate's in order), the users read once per batch."""
+    s = c.settings
+    at_once = {"wallet": c.wallet, "concurrency": s.wallet_concurrency}
+    return {
+        "transfer": batch_receiver(
+            transfer_many, users=c.users, max_amount=s.max_transfer_coins, **at_once
+        ),
+        "refund": batch_receiver(refund_many, **at_once),
+        "release": batch_receiver(release_many, **at_once),
+        "settle": batch_receiver(settle_many, max_amount=s.max_transfer_coins, **at_once),
+        "transaction.created": batch_receiver(trigger_user_balance_updated_many, users=c.users),
     }

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 
 from service_kit.settings import KitSettings, refuse_dev_secret
 
@@ -21,6 +21,9 @@ class Settings(KitSettings):
     # Extra attempts for a command the wallet answered 5xx or not at all; ids make them safe.
     wallet_retries: int = 3
     wallet_retry_backoff_s: float = 0.2
+    # Wallet calls a worker has in flight at once for a batch of independent commands (one
+    # aggregate's commands still go one at a time): each call mostly waits on the wallet.
+    wallet_concurrency: int = Field(default=16, ge=1, le=256)
     # The largest transfer any producer of ours can ask for: an exclusive session at the top
     # per-minute price for 24 h is 1.44e12 coins, 100 tickets at the top price 1e11.
     max_transfer_coins: int = 2 * 10**12

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -71,7 +72,13 @@ class UserReadModel(Protocol):
 
     async def by_user_id(self, user_id: str) -> WalletUser | None: ...
 
+    async def by_user_ids(self, user_ids: Sequence[str]) -> dict[str, WalletUser]:
+        """The known ones of these users, by user id, in one read."""
+
     async def by_wallet_id(self, wallet_id: str) -> WalletUser | None: ...
+
+    async def by_wallet_ids(self, wallet_ids: Sequence[str]) -> dict[str, WalletUser]:
+        """The owners of these wallets that are known, by wallet id, in two reads."""
 
 
 class SeenTransactions(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -27,6 +28,19 @@ class MongoUserReadModel:
         if doc is None:
             return None
         return WalletUser.from_doc(doc)
+
+    async def by_user_ids(self, user_ids: Sequence[str]) -> dict[str, WalletUser]:
+        if not user_ids:
+            return {}
+        docs = await self._users.find({"_id": {"$in": list(user_ids)}}).to_list(None)
+        return {doc["_id"]: WalletUser.from_doc(doc) for doc in docs}
+
+    async def by_wallet_ids(self, wallet_ids: Sequence[str]) -> dict[str, WalletUser]:
+        if not wallet_ids:
+            return {}
+        mappings = await self._wallets.find({"_id": {"$in": list(wallet_ids)}}).to_list(None)
+        owners = await self.by_user_ids(sorted({m["user_id"] for m in mappings}))
+        return {m["_id"]: owners[m["user_id"]] for m in mappings if m["user_id"] in owners}
 
     async def by_wallet_id(self, wallet_id: str) -> WalletUser | None:
         mapping = await self._wallets.find_one({"_id": wallet_id})

@@ -3,7 +3,7 @@ from __future__ import annotations
 import faust
 
 from service_kit.worker import build_worker
-from wallet_adapter.bootstrap import Container, routes
+from wallet_adapter.bootstrap import Container, batch_routes, routes
 
 
 def create_worker(c: Container) -> faust.App:
@@ -14,4 +14,5 @@ def create_worker(c: Container) -> faust.App:
         ready=c.ready,
         retention=c.retention,
         close_clients=c.close_clients,
+        batch_routes=batch_routes(c),
     )

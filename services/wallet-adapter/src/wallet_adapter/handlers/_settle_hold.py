@@ -3,8 +3,13 @@ transaction id, and report a refusal as transaction.failed."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
+
 from livestream_schemas.base import Message
+from livestream_schemas.commands import Refund, Release, Settle
 from livestream_schemas.wallet import TransactionFailed
+from wallet_adapter.domain.guard import check_hold_id
+from wallet_adapter.handlers._side_by_side import side_by_side
 from wallet_adapter.handlers._uncertain import taken_or_raise
 from wallet_adapter.ports import WalletApi, WalletReply, WalletUnavailable
 
@@ -30,6 +35,31 @@ async def settle_hold(transaction_id: str, outcome: str, *, wallet: WalletApi) -
         await taken_or_raise(wallet, settlement_id)
         return []
     return refused(transaction_id, outcome, reply)
+
+
+def settle_holds(outcome: str) -> Callable[..., Awaitable[list[list[Message]]]]:
+    """The batched receiver of `outcome` (refund or release): `settle_hold` for each command,
+    different holds side by side, one hold's commands in order (an ended goal's refunds)."""
+
+    async def many(
+        messages: Sequence[Refund | Release], *, wallet: WalletApi, concurrency: int
+    ) -> list[list[Message]]:
+        for message in messages:
+            check_hold_id(message.transaction_id)
+
+        async def one(message: Refund | Release) -> list[Message]:
+            return await settle_hold(message.transaction_id, outcome, wallet=wallet)
+
+        return await side_by_side(messages, hold_of, one, limit=concurrency)
+
+    # The dispatcher derives event ids from the receiver's name: both forms are this receiver.
+    many.receiver_name = outcome  # type: ignore[attr-defined]
+    many.__name__ = f"{outcome}_many"
+    return many
+
+
+def hold_of(message: Refund | Release | Settle) -> tuple[str]:
+    return (message.transaction_id,)
 
 
 def refused(transaction_id: str, kind: str, reply: WalletReply) -> list[Message]:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from livestream_schemas.base import Message
 from livestream_schemas.wallet import BalanceDecremented, BalanceIncremented, TransactionCreated
 from wallet_adapter.ports import UnknownUser, UserReadModel, WalletUser
@@ -13,8 +15,26 @@ async def trigger_user_balance_updated(
     An unknown wallet raises: the consumer retries (the user.updated may still be on its
     way), then dead-letters, so a balance change is never silently dropped.
     """
-    payer = await _owner(users, message.from_account) if message.from_account else None
-    recipient = await _owner(users, message.to_account) if message.to_account else None
+    (out,) = await trigger_user_balance_updated_many([message], users=users)
+    return out
+
+
+async def trigger_user_balance_updated_many(
+    messages: list[TransactionCreated], *, users: UserReadModel
+) -> list[list[Message]]:
+    """The same receiver for consecutive transactions: every wallet's owner read at once."""
+    wallets = {w for m in messages for w in (m.from_account, m.to_account) if w}
+    owners = await users.by_wallet_ids(sorted(wallets))
+    return [_balance_events(message, owners) for message in messages]
+
+
+# The dispatcher derives event ids from the receiver's name: both forms are this receiver.
+trigger_user_balance_updated_many.receiver_name = "trigger_user_balance_updated"  # type: ignore[attr-defined]
+
+
+def _balance_events(message: TransactionCreated, owners: Mapping[str, WalletUser]) -> list[Message]:
+    payer = _owner(owners, message.from_account) if message.from_account else None
+    recipient = _owner(owners, message.to_account) if message.to_account else None
     events: list[Message] = []
     if payer is not None:
         events.append(
@@ -45,8 +65,8 @@ async def trigger_user_balance_updated(
     return events
 
 
-async def _owner(users: UserReadModel, wallet_id: str) -> WalletUser:
-    user = await users.by_wallet_id(wallet_id)
+def _owner(owners: Mapping[str, WalletUser], wallet_id: str) -> WalletUser:
+    user = owners.get(wallet_id)
     if user is None:
         raise UnknownUser(f"no user owns wallet {wallet_id}")
     return user
