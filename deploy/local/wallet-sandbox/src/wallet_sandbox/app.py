@@ -140,7 +140,7 @@ async def post_transaction(body: TransactionIn, ledger: LedgerDep) -> JSONRespon
         forced=body.forced,
         timestamp=body.timestamp,
     )
-    doc, created = await ledger.transfer(req)
+    doc, created = await ledger.flights.run(("transfer", req), lambda: ledger.transfer(req))
     return JSONResponse(view(doc), status_code=201 if created else 200)
 
 
@@ -174,7 +174,8 @@ async def _settle(
     if (refused := _injected_fault(request, hold_id)) is not None:
         return refused
     txn_id = (body.id if body else None) or f"{outcome}:{hold_id}"
-    doc, created = await ledger.settle(hold_id, outcome, txn_id)
+    key = ("settle", hold_id, outcome, txn_id)
+    doc, created = await ledger.flights.run(key, lambda: ledger.settle(hold_id, outcome, txn_id))
     return JSONResponse(view(doc), status_code=201 if created else 200)
 
 
@@ -198,7 +199,10 @@ async def split(hold_id: str, body: SplitIn, ledger: LedgerDep, request: Request
     if (refused := _injected_fault(request, hold_id)) is not None:
         return refused
     settlement_id = body.id or f"settle:{hold_id}"
-    legs, created = await ledger.split(hold_id, settlement_id, body.release)
+    key = ("split", hold_id, settlement_id, body.release)
+    legs, created = await ledger.flights.run(
+        key, lambda: ledger.split(hold_id, settlement_id, body.release)
+    )
     hold = await ledger.holds.find_one({"_id": hold_id})
     answer = {
         "id": settlement_id,

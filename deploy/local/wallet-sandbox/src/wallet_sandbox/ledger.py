@@ -27,7 +27,13 @@ from typing import Any
 from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
-from wallet_sandbox.locks import LedgerLocks, account_key, hold_key, transaction_key
+from wallet_sandbox.locks import (
+    LedgerLocks,
+    SingleFlight,
+    account_key,
+    hold_key,
+    transaction_key,
+)
 from wallet_sandbox.records import (
     RELEASE,
     SETTLED_STATUS,
@@ -57,6 +63,7 @@ class Ledger:
         self.inflight = db["inflight"]
         self.on_completed = on_completed
         self.locks = LedgerLocks()
+        self.flights = SingleFlight()
 
     async def set_balance(self, wallet_id: str, balance: int) -> tuple[Doc, bool]:
         """Create the account or set its balance; the change is recorded as a mint."""

@@ -11,10 +11,12 @@ keeps new ones out meanwhile.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 from wallet_sandbox.records import leg_ids
 
@@ -126,3 +128,30 @@ class LedgerLocks:
         entry.users -= 1
         if not entry.users:
             del self._entries[key]
+
+
+class SingleFlight:
+    """An identical request that arrives while the first one runs gets the first one's
+    answer instead of a run of its own.
+
+    A client that times out sends the same request again; queued behind the first run on the
+    same locks, each repeat waited longer than the last, past the client's timeout again, and
+    one busy hold kept a caller retrying for minutes (a retry storm of one's own making)."""
+
+    def __init__(self) -> None:
+        self._running: dict[Hashable, asyncio.Future[Any]] = {}
+
+    async def run(
+        self, key: Hashable, start: Callable[[], Awaitable[tuple[T, bool]]]
+    ) -> tuple[T, bool]:
+        """`start()`'s (answer, created); one that joined a running request is a repeat:
+        created is False for it, as for a repeat that came later."""
+        flight = self._running.get(key)
+        joined = flight is not None
+        if flight is None:
+            flight = asyncio.ensure_future(start())
+            self._running[key] = flight
+            flight.add_done_callback(lambda _: self._running.pop(key, None))
+        # A caller that goes away (its connection closed) must not cancel the others' run.
+        answer, created = await asyncio.shield(flight)
+        return answer, created and not joined
