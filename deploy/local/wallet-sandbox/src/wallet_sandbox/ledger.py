@@ -129,7 +129,7 @@ class Ledger:
         """Release `release` coins of a hold and refund the rest, as one settlement, once.
 
         Both legs are written (pending, listed in `inflight`) before the first one claims
-        the hold, so a crash at any step is finished by a repeat or by `resume_stale`."""
+        the hold, so a crash at any step is finished by a repeat or by wallet_sandbox.recovery."""
         legs_keys = [transaction_key(leg) for leg in leg_ids(settlement_id)]
         async with self.locks.hold(*await self._hold_keys(hold_id), *legs_keys):
             hold = await self._hold(hold_id)
@@ -143,7 +143,7 @@ class Ledger:
             stored = await self._legs(settlement_id)
             if any(d.get("split") != legs[0]["split"] for d in stored.values()):
                 raise LedgerError(409, "transaction_conflict", f"{settlement_id} split differs")
-            stored = await self._write_legs(legs, stored)
+            await self._write_legs(legs, stored)
             created = any(stored[leg["_id"]]["status"] != "completed" for leg in legs)
             done = [await self._finish(stored[leg["_id"]]) for leg in legs]
             return done, created
@@ -152,18 +152,24 @@ class Ledger:
         found = self.transactions.find({"_id": {"$in": leg_ids(settlement_id)}})
         return {d["_id"]: d for d in await found.to_list(None)}
 
-    async def _write_legs(self, legs: list[Doc], stored: dict[str, Doc]) -> dict[str, Doc]:
-        """Store (pending, listed) every leg of a split not stored yet.
-
-        A crash between two legs' inserts leaves one leg: the first leg to be finished writes
-        the others before it claims the hold, so no part of a split is ever lost."""
+    async def _write_legs(self, legs: list[Doc], stored: dict[str, Doc]) -> list[str]:
+        """Store (pending, listed) every leg of a split not in `stored`; the ids written."""
+        written = []
         for leg in legs:
             if leg["_id"] not in stored:
                 await self.track(leg["_id"], "pending")
                 with contextlib.suppress(DuplicateKeyError):  # written by an earlier run
                     await self.transactions.insert_one(leg)
                 stored[leg["_id"]] = leg
-        return stored
+                written.append(leg["_id"])
+        return written
+
+    async def write_missing_legs(self, leg: Doc) -> list[str]:
+        """Store the split's legs missing beside `leg` (a crash between split()'s inserts);
+        the ids written. Recovery calls it, holding every leg's lock, before finishing `leg`."""
+        hold = await self._hold(leg["hold"])
+        legs = split_legs(leg["settlement"], hold, leg["split"]["release"])
+        return await self._write_legs(legs, await self._legs(leg["settlement"]))
 
     async def _hold(self, hold_id: str) -> Doc:
         found = await self.holds.find_one({"_id": hold_id})
@@ -230,10 +236,6 @@ class Ledger:
         # A split's legs claim the hold for their settlement: the first leg claims it, the
         # second finds it claimed by the same settlement and goes on.
         claim_id = doc.get("settlement") or txn_id
-        if doc.get("settlement"):
-            hold = await self._hold(hold_id)
-            legs = split_legs(claim_id, hold, doc["split"]["release"])
-            await self._write_legs(legs, await self._legs(claim_id))
         claim = {
             "status": doc.get("hold_status") or SETTLED_STATUS[doc["kind"]],
             "settled_by": claim_id,

@@ -16,9 +16,9 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-T = TypeVar("T")
-
 from wallet_sandbox.records import leg_ids
+
+T = TypeVar("T")
 
 
 def account_key(wallet_id: str | None) -> str | None:

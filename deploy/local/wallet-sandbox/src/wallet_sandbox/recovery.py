@@ -25,10 +25,18 @@ async def resume_stale(ledger: Ledger, older_than_s: float) -> int:
     cutoff = now() - timedelta(seconds=older_than_s)
     stale = await ledger.inflight.find({"stage": "pending", "at": {"$lt": cutoff}}).to_list(100)
     for entry in stale:
-        listed = await ledger.transactions.find_one({"_id": entry["_id"]})
-        async with ledger.locks.hold(*written_by(listed or entry)):
-            await _finish(ledger, entry["_id"])
+        await _finish_locked(ledger, entry)
     return len(stale)
+
+
+async def _finish_locked(ledger: Ledger, entry: dict[str, Any]) -> None:
+    """Finish one under the locks of what it may write (its split's legs included), then
+    the legs it had to write, each under its own."""
+    listed = await ledger.transactions.find_one({"_id": entry["_id"]})
+    async with ledger.locks.hold(*written_by(listed or entry)):
+        written = await _finish(ledger, entry["_id"])
+    for leg_id in written:
+        await _finish_locked(ledger, {"_id": leg_id})
 
 
 async def finish_interrupted(ledger: Ledger) -> int:
@@ -36,16 +44,24 @@ async def finish_interrupted(ledger: Ledger) -> int:
     `ledger.locks.exclusive()`, so none of them is an operation still running."""
     pending = await ledger.inflight.find({"stage": "pending"}).to_list(None)
     for entry in pending:
-        await _finish(ledger, entry["_id"])
+        for leg_id in await _finish(ledger, entry["_id"]):
+            await _finish(ledger, leg_id)
     return len(pending)
 
 
-async def _finish(ledger: Ledger, txn_id: str) -> None:
+async def _finish(ledger: Ledger, txn_id: str) -> list[str]:
+    """Finish one pending transaction; the ids of the split legs it wrote, still pending.
+
+    Only here can a split's leg lack its sibling (split() writes every leg before it
+    finishes any, a crash between the inserts does not), so only here is it looked for."""
     current = await ledger.transactions.find_one({"_id": txn_id})
     if current is None or current["status"] != "pending":
         await _untrack_settled(ledger, txn_id, current)
-        return
+        return []
+    written: list[str] = []
     try:
+        if current.get("settlement"):
+            written = await ledger.write_missing_legs(current)
         await ledger.apply(current)
         log.warning("resumed interrupted transaction", extra={"fields": {"id": txn_id}})
     except LedgerError as exc:
@@ -53,6 +69,7 @@ async def _finish(ledger: Ledger, txn_id: str) -> None:
             "interrupted transaction refused",
             extra={"fields": {"id": txn_id, "reason": exc.reason}},
         )
+    return written
 
 
 async def _untrack_settled(ledger: Ledger, txn_id: str, current: dict[str, Any] | None) -> None:
