@@ -203,12 +203,12 @@ async def split(hold_id: str, body: SplitIn, ledger: LedgerDep, request: Request
     legs, created = await ledger.flights.run(
         key, lambda: ledger.split(hold_id, settlement_id, body.release)
     )
-    hold = await ledger.holds.find_one({"_id": hold_id})
     answer = {
         "id": settlement_id,
         "hold": hold_id,
         "release": body.release,
-        "refund": (hold or {}).get("amount", 0) - body.release,
+        # Every leg records the whole split (a hold of no coins has no leg).
+        "refund": legs[0]["split"]["refund"] if legs else 0,
         "transactions": [view(leg) for leg in legs],
     }
     return JSONResponse(answer, status_code=201 if created else 200)

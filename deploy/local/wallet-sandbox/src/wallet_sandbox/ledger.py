@@ -110,7 +110,9 @@ class Ledger:
 
     async def settle(self, hold_id: str, outcome: str, txn_id: str) -> tuple[Doc, bool]:
         """Refund or release a hold, once; a repeat answers with the first result."""
-        async with self.locks.hold(*await self._hold_keys(hold_id), transaction_key(txn_id)):
+        async with self.locks.hold(
+            *await self._hold_keys(hold_id, outcome), transaction_key(txn_id)
+        ):
             hold = await self._hold(hold_id)
             if hold["status"] != "open":
                 return await self._settled(hold, outcome)
@@ -177,10 +179,14 @@ class Ledger:
             raise LedgerError(404, "no_hold", hold_id)
         return found
 
-    async def _hold_keys(self, hold_id: str) -> tuple[str | None, ...]:
-        """The locks of a hold and of the accounts its settlement may credit."""
+    async def _hold_keys(self, hold_id: str, outcome: str | None = None) -> tuple[str | None, ...]:
+        """The locks of a hold and of the account its `outcome` credits (both for a split):
+        locking the beneficiary for a refund made a streamer's refunds wait for each other."""
         found = await self._hold(hold_id)
-        return hold_key(hold_id), account_key(found["payer"]), account_key(found.get("beneficiary"))
+        payer, beneficiary = account_key(found["payer"]), account_key(found.get("beneficiary"))
+        if outcome is not None:
+            return hold_key(hold_id), beneficiary if outcome == RELEASE else payer
+        return hold_key(hold_id), payer, beneficiary
 
     async def _finish(self, doc: Doc) -> Doc:
         return doc if doc["status"] == "completed" else await self.apply(doc)
