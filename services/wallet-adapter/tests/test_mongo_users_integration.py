@@ -1,4 +1,4 @@
-"""The user read model against the real FerretDB: a batch's users in one read each way."""
+"""The user read model against the real FerretDB: a batch's users by id and by wallet."""
 
 from __future__ import annotations
 

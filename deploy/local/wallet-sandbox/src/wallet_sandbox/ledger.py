@@ -151,8 +151,9 @@ class Ledger:
             return done, created
 
     async def _legs(self, settlement_id: str) -> dict[str, Doc]:
-        found = self.transactions.find({"_id": {"$in": leg_ids(settlement_id)}})
-        return {d["_id"]: d for d in await found.to_list(None)}
+        # By _id one at a time: FerretDB scans the whole collection for an `$in` on _id.
+        found = [await self.transactions.find_one({"_id": leg}) for leg in leg_ids(settlement_id)]
+        return {d["_id"]: d for d in found if d is not None}
 
     async def _write_legs(self, legs: list[Doc], stored: dict[str, Doc]) -> list[str]:
         """Store (pending, listed) every leg of a split not in `stored`; the ids written."""
