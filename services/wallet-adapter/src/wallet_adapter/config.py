@@ -22,8 +22,11 @@ class Settings(KitSettings):
     wallet_retries: int = 3
     wallet_retry_backoff_s: float = 0.2
     # Wallet calls a worker has in flight at once for a batch of independent commands (one
-    # aggregate's commands still go one at a time): each call mostly waits on the wallet.
-    wallet_concurrency: int = Field(default=16, ge=1, le=256)
+    # aggregate's commands still go one at a time). Each call's WALLET_TIMEOUT_S counts its
+    # wait behind the others inside the wallet, so calls in flight x one call's time there
+    # must stay well under it: past what the wallet serves at once, more calls add only
+    # queueing (README, "Wallet calls in flight").
+    wallet_concurrency: int = Field(default=4, ge=1, le=256)
     # The largest transfer any producer of ours can ask for: an exclusive session at the top
     # per-minute price for 24 h is 1.44e12 coins, 100 tickets at the top price 1e11.
     max_transfer_coins: int = 2 * 10**12
