@@ -19,6 +19,9 @@ def connect(settings: KitSettings) -> AsyncMongoClient[dict[str, Any]]:
         timeoutMS=settings.mongodb_timeout_ms,
         serverSelectionTimeoutMS=settings.mongodb_connect_timeout_ms,
         connectTimeoutMS=settings.mongodb_connect_timeout_ms,
+        maxPoolSize=settings.mongodb_max_pool_size,
+        minPoolSize=min(settings.mongodb_min_pool_size, settings.mongodb_max_pool_size),
+        maxConnecting=settings.mongodb_max_connecting,
         tz_aware=True,
         appname=settings.service_name,
     )

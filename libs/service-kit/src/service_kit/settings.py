@@ -86,6 +86,11 @@ class KitSettings(BaseSettings):
     # query must not stall a worker's partitions for ever.
     mongodb_timeout_ms: int = 5000
     mongodb_connect_timeout_ms: int = 3000
+    # The connection pool (README, "MongoDB connections"): a request waits for a free
+    # connection within mongodb_timeout_ms, its operation's whole budget.
+    mongodb_max_pool_size: int = Field(default=100, ge=1)
+    mongodb_min_pool_size: int = Field(default=16, ge=0)
+    mongodb_max_connecting: int = Field(default=8, ge=1)
     # {"goal.created": "prod.goal.created"}: rename a declared topic without code changes.
     topic_overrides: dict[str, str] = Field(default_factory=dict)
 
