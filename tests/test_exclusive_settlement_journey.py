@@ -34,7 +34,7 @@ async def settled(stack: Stack, swag: str) -> list[dict]:  # type: ignore[type-a
     """Wait until no hold of this request is open; the holds it had."""
 
     async def closed() -> list[dict] | None:  # type: ignore[type-arg]
-        every = await stack.holds(swag, status="")
+        every = await stack.holds_tagged(swag)
         return every if every and not [h for h in every if h["status"] == "open"] else None
 
     return await eventually(closed, within=45, what=f"holds of {swag} settled")

@@ -187,7 +187,7 @@ async def test_adapter_restart_with_pending_callbacks_loses_and_duplicates_nothi
     assert ids == sorted(t.transaction_id for t in transfers)
     # Each debited once. Their goals were never created, so the sweep refunds the holds once
     # ESCROW_ORPHAN_GRACE_S has passed (a minute locally; a loaded machine gets there).
-    holds = [h for t in transfers for h in await stack.holds(t.tags[0], status="")]
+    holds = [h for t in transfers for h in await stack.holds_tagged(t.tags[0])]
     assert sorted(h["amount"] for h in holds) == [t.amount for t in transfers]
     assert {h["status"] for h in holds} <= {"open", "refunded"}
     still_held = sum(h["amount"] for h in holds if h["status"] == "open")

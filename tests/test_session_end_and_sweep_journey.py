@@ -163,7 +163,7 @@ async def test_a_dead_lettered_split_is_repaired_by_the_sweep(stack: Stack, make
     await asyncio.sleep(4)  # another sweep round must not pay anything twice
     assert await stack.balance(streamer.wallet_id) == 100
     assert await stack.balance(viewer.wallet_id) == 900
-    (settled,) = await stack.holds(swag, status="")
+    (settled,) = await stack.holds_tagged(swag)
     assert (settled["status"], settled["split"]) == ("split", {"release": 100, "refund": 400})
     await stack.assert_ledger_balanced()
 

@@ -169,6 +169,13 @@ class Stack:
         body = r.json()
         return body["holds"] if isinstance(body, dict) else body
 
+    async def holds_tagged(self, tag: str) -> list[dict[str, Any]]:
+        """Every escrow hold, open or settled, with `tag` as one of its tags (a lookup the
+        sandbox serves from an index, where `holds` with no status reads them all)."""
+        r = await self.http.get(f"{self.ep.sandbox}/holds", params={"has_tag": tag})
+        r.raise_for_status()
+        return r.json()["holds"]  # type: ignore[no-any-return]
+
     async def ledger(self) -> dict[str, int]:
         r = await self.http.get(f"{self.ep.sandbox}/ledger/summary")
         r.raise_for_status()

@@ -75,3 +75,13 @@ async def test_a_hold_without_escrow_tag_can_be_refunded_but_not_released(api) -
     refund = await api.post("/holds/h2/refund")
     assert (refund.status_code, refund.json()["id"]) == (201, "refund:h2")
     assert (await api.get("/accounts/w-v")).json()["balance"] == 5
+
+
+async def test_holds_are_found_by_a_whole_tag_whatever_their_status(held) -> None:  # type: ignore[no-untyped-def]
+    assert (await held.post(f"/holds/{HOLD}/refund", json={})).status_code == 201
+    found = (await held.get("/holds", params={"has_tag": SWAG})).json()["holds"]
+    assert [(h["id"], h["status"]) for h in found] == [(HOLD, "refunded")]
+    # A whole tag, not a part of one; with a status, both must match.
+    assert (await held.get("/holds", params={"has_tag": SWAG[:-1]})).json()["holds"] == []
+    still_open = {"has_tag": SWAG, "status": "open"}
+    assert (await held.get("/holds", params=still_open)).json()["holds"] == []

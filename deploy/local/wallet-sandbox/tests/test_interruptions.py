@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from wallet_sandbox.locks import hold_key
 from wallet_sandbox.records import settlement_doc, split_legs
 
 from .holds import HOLD, balances, hold_body
@@ -51,8 +52,10 @@ async def test_the_summary_finishes_an_interrupted_movement_before_counting(
         # claimed by it, the payer not credited yet.
         await ledger.track(refund["_id"], "pending")
         await ledger.transactions.insert_one(refund)
-        claim = {"status": "refunded", "settled_by": refund["_id"]}
-        await ledger.holds.update_one({"_id": HOLD}, {"$set": claim})
+        # Written as the ledger writes (an operation, stamped: wallet_sandbox.totals).
+        async with ledger.locks.hold(hold_key(HOLD)):
+            claim = {"status": "refunded", "settled_by": refund["_id"], **ledger.totals.stamp()}
+            await ledger.holds.update_one({"_id": HOLD}, {"$set": claim})
         assert await balances(api) == (60, 0)
 
         summary = (await api.get("/ledger/summary")).json()

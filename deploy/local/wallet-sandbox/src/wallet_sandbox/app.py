@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -15,12 +16,17 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from pymongo import AsyncMongoClient
+from pymongo.errors import PyMongoError
 
-from wallet_sandbox import views
+from wallet_sandbox import accounts, views
 from wallet_sandbox.callbacks import CallbackDeliverer
 from wallet_sandbox.config import Settings
+from wallet_sandbox.indexes import create_indexes
 from wallet_sandbox.ledger import Ledger
 from wallet_sandbox.records import REFUND, RELEASE, LedgerError, TransferRequest, hold_view, view
+from wallet_sandbox.trim import trim_every
+
+log = logging.getLogger(__name__)
 
 
 class BalanceIn(BaseModel):
@@ -69,16 +75,36 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     deliverer = CallbackDeliverer(ledger, settings, http)
     ledger.on_completed = deliverer.completed
     app.state.ledger, app.state.deliverer = ledger, deliverer
-    task = asyncio.create_task(deliverer.run(), name="callback-deliverer")
+    tasks = [
+        asyncio.create_task(deliverer.run(), name="callback-deliverer"),
+        asyncio.create_task(trim_every(ledger, settings.trim_interval_s), name="trim"),
+        asyncio.create_task(_prepare(ledger), name="prepare"),
+    ]
     try:
         yield
     finally:
         deliverer.stop()
-        task.cancel()  # not to wait for a callback in flight
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        for task in tasks:
+            task.cancel()  # not to wait for a callback in flight
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
         await http.aclose()
         await mongo.close()
+
+
+async def _prepare(ledger: Ledger) -> None:
+    """The indexes, then the first summary, which reads the whole ledger
+    (wallet_sandbox.totals), so no caller's first request does. In the background and
+    tried again while the store is away: the sandbox starts without it, as before."""
+    while True:
+        try:
+            await create_indexes(ledger)
+            await views.summary(ledger)
+            return
+        except PyMongoError:
+            log.exception("indexes or first summary failed, trying again")
+            await asyncio.sleep(1)
 
 
 router = APIRouter()
@@ -116,13 +142,13 @@ async def healthz() -> dict[str, str]:
 
 @router.put("/admin/accounts/{wallet_id}")
 async def put_account(wallet_id: str, body: BalanceIn, ledger: LedgerDep) -> JSONResponse:
-    account, created = await ledger.set_balance(wallet_id, body.balance)
+    account, created = await accounts.set_balance(ledger, wallet_id, body.balance)
     return JSONResponse(account, status_code=201 if created else 200)
 
 
 @router.get("/accounts/{wallet_id}")
 async def get_account(wallet_id: str, ledger: LedgerDep) -> dict[str, Any]:
-    return await ledger.balance(wallet_id)
+    return await accounts.balance(ledger, wallet_id)
 
 
 @router.post("/transactions")
@@ -216,10 +242,15 @@ async def split(hold_id: str, body: SplitIn, ledger: LedgerDep, request: Request
 
 @router.get("/holds")
 async def list_holds(
-    ledger: LedgerDep, tag: str | None = None, status: str | None = None
+    ledger: LedgerDep,
+    tag: str | None = None,
+    status: str | None = None,
+    has_tag: str | None = None,
 ) -> dict[str, Any]:
-    """Holds whose tags contain `tag` as a substring (a swag or escrow tag, or part of one)."""
-    return {"holds": [hold_view(h) for h in await views.holds_matching(ledger, tag, status)]}
+    """Holds whose tags contain `tag` as a substring (a swag or escrow tag, or part of one),
+    with `status`, with `has_tag` as one of their tags."""
+    found = await views.holds_matching(ledger, tag, status, has_tag)
+    return {"holds": [hold_view(h) for h in found]}
 
 
 @router.get("/ledger/summary")

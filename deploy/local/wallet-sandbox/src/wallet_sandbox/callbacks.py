@@ -30,7 +30,6 @@ from wallet_sandbox.ledger import Ledger
 from wallet_sandbox.locks import transaction_key
 from wallet_sandbox.records import now
 from wallet_sandbox.recovery import resume_stale
-from wallet_sandbox.trim import trim_applied
 
 log = logging.getLogger(__name__)
 
@@ -88,15 +87,11 @@ class CallbackDeliverer:
 
     async def run(self) -> None:
         """Deliver due callbacks and finish interrupted transactions, until stopped."""
-        trimmed_at = 0.0
         while not self.stopping:
             self.wake.clear()
             try:
                 await self.deliver_due()
                 await resume_stale(self.ledger, self.settings.recovery_after_s)
-                if time.monotonic() - trimmed_at > self.settings.trim_interval_s:
-                    trimmed_at = time.monotonic()
-                    await trim_applied(self.ledger)
             except Exception:
                 log.exception("callback round failed")
             with contextlib.suppress(TimeoutError):
@@ -150,7 +145,7 @@ class CallbackDeliverer:
             )
         except httpx.HTTPError as exc:
             error = f"{type(exc).__name__}: {exc}"
-        # The transaction's lock: FerretDB's updates are read-modify-write, and the trim marks
+        # The transaction's lock: FerretDB's updates are read-modify-write, and the trim clears
         # transactions too; one of two overlapping writes would be lost.
         async with self.ledger.locks.hold(transaction_key(doc["_id"])):
             if not error:

@@ -7,15 +7,15 @@ again: a balance change is guarded by the transaction id in the account's
 same document, so the callback (the outbox) can never be lost. A crash between
 steps leaves a pending record that wallet_sandbox.recovery finishes later.
 
-FerretDB answers only `_id` lookups without scanning a whole collection, so the
-work still to do (transactions pending, callbacks undelivered) is also listed in
-the small `inflight` collection, which the background loops scan instead.
+The work still to do (transactions pending, callbacks undelivered) is also listed in the
+small `inflight` collection, which the background loops scan instead of the history. Every
+write to an account, hold or mint is stamped with the summary's epoch (wallet_sandbox.totals).
 
-FerretDB's updates are not atomic against concurrent writers to the same
-document, so an operation holds the locks of the accounts, hold and transactions it may
-write (wallet_sandbox.locks): operations on the same documents run one at a time, others
-side by side. Which accounts a hold or transaction touches never changes after it is
-written, so it is read before its locks are taken, and read again under them.
+FerretDB's updates are not atomic against concurrent writers to the same document, so an
+operation holds the locks of the accounts, hold and transactions it may write
+(wallet_sandbox.locks): operations on the same documents run one at a time, others side by
+side. Which accounts a hold or transaction touches never changes after it is written, so it
+is read before its locks are taken, and read again under them.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
-from pymongo import ReturnDocument
 from pymongo.errors import DuplicateKeyError
 
 from wallet_sandbox.locks import (
@@ -50,6 +49,7 @@ from wallet_sandbox.records import (
     split_legs,
     transfer_doc,
 )
+from wallet_sandbox.totals import Totals
 
 Doc = dict[str, Any]
 
@@ -64,27 +64,7 @@ class Ledger:
         self.on_completed = on_completed
         self.locks = LedgerLocks()
         self.flights = SingleFlight()
-
-    async def set_balance(self, wallet_id: str, balance: int) -> tuple[Doc, bool]:
-        """Create the account or set its balance; the change is recorded as a mint."""
-        async with self.locks.hold(account_key(wallet_id)):
-            before = await self.accounts.find_one_and_update(
-                {"_id": wallet_id},
-                {"$set": {"balance": balance}, "$setOnInsert": {"applied": []}},
-                upsert=True,
-                return_document=ReturnDocument.BEFORE,
-            )
-            old = before["balance"] if before else 0
-            await self.mints.insert_one(
-                {"wallet_id": wallet_id, "delta": balance - old, "balance": balance, "at": now()}
-            )
-        return {"wallet_id": wallet_id, "balance": balance}, before is None
-
-    async def balance(self, wallet_id: str) -> Doc:
-        account = await self.accounts.find_one({"_id": wallet_id})
-        if account is None:
-            raise LedgerError(404, "unknown_wallet", wallet_id)
-        return {"wallet_id": wallet_id, "balance": account["balance"]}
+        self.totals = Totals()
 
     async def transfer(self, req: TransferRequest) -> tuple[Doc, bool]:
         """Returns the transaction and whether this call created it."""
@@ -233,6 +213,7 @@ class Ledger:
             "status": "open",
             "settled_by": None,
             "opened_at": now(),
+            **self.totals.stamp(),
         }
         # A duplicate means an earlier, interrupted run already opened it.
         with contextlib.suppress(DuplicateKeyError):
@@ -247,6 +228,7 @@ class Ledger:
             "status": doc.get("hold_status") or SETTLED_STATUS[doc["kind"]],
             "settled_by": claim_id,
             "settled_at": now(),
+            **self.totals.stamp(),
         }
         if doc.get("split"):
             claim["split"] = doc["split"]
@@ -273,7 +255,8 @@ class Ledger:
         if need_funds:
             query["balance"] = {"$gte": -delta}
         result = await self.accounts.update_one(
-            query, {"$inc": {"balance": delta}, "$push": {"applied": txn_id}}
+            query,
+            {"$inc": {"balance": delta}, "$push": {"applied": txn_id}, "$set": self.totals.stamp()},
         )
         if result.modified_count:
             return True
@@ -287,7 +270,8 @@ class Ledger:
         here, under its locks, so the update applies and nothing needs reading back."""
         changed: Doc = {"status": "completed", "ts": as_stored(doc.get("requested_ts") or now())}
         changed |= {"callback": callback_body({**doc, **changed}), "callback_pending": True}
-        changed |= {"callback_attempts": 0, "next_attempt_at": now()}
+        # `untrimmed`: its id is still in its accounts' `applied` lists (wallet_sandbox.trim).
+        changed |= {"callback_attempts": 0, "next_attempt_at": now(), "untrimmed": True}
         await self.transactions.update_one(
             {"_id": doc["_id"], "status": "pending"}, {"$set": changed}
         )

@@ -2,31 +2,47 @@
 
 The guard matters only while a transaction can still post: once it is completed, a repeat
 of it is answered from `transactions` and never posts again, so its id can leave every
-account's list. Trimmed transactions are marked so each round only looks at new ones.
+account's list. A transaction completes marked `untrimmed` (an indexed equality, so a round
+reads only those, never the history) and loses the mark once out of every list.
 
 A transaction names the accounts it posted to (`from`, `to`), so each id leaves exactly
-those lists, one account at a time under that account's lock, and each mark is written
-under its transaction's lock. An update over many documents would read whole collections
-(FerretDB pushes down no `$in`) while every ledger operation waited for it.
+those lists, one account at a time under that account's lock, and each mark is cleared
+under its transaction's lock. The trim runs in its own task, a slice at a time, so neither
+the callbacks' loop nor an operation or the summary waits for a whole round: a round once
+ran inside the callbacks' loop and, 1,000 sequential updates long, held up retried
+callbacks, recovery and (through the store) the summary.
 """
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from collections import defaultdict
 from typing import Any
 
 from wallet_sandbox.locks import account_key, transaction_key
 
-BATCH = 500
+log = logging.getLogger(__name__)
+
+SLICE = 100
+
+
+async def trim_every(ledger: Any, interval_s: float) -> None:
+    """Trim every `interval_s` until cancelled."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await trim_applied(ledger)
+        except Exception:
+            log.exception("trim round failed")
 
 
 async def trim_applied(ledger: Any) -> int:
     """Drop completed transaction ids from the accounts' lists; how many transactions."""
     trimmed = 0
     while True:
-        query = {"status": "completed", "trimmed": {"$exists": False}}
-        found = ledger.transactions.find(query, {"_id": 1, "from": 1, "to": 1}).limit(BATCH)
-        done = await found.to_list(None)
+        found = ledger.transactions.find({"untrimmed": True}, {"_id": 1, "from": 1, "to": 1})
+        done = await found.limit(SLICE).to_list(None)
         if not done:
             return trimmed
         posted: dict[str, list[str]] = defaultdict(list)
@@ -36,10 +52,10 @@ async def trim_applied(ledger: Any) -> int:
         for wallet, ids in posted.items():
             async with ledger.locks.hold(account_key(wallet)):
                 await ledger.accounts.update_one({"_id": wallet}, {"$pullAll": {"applied": ids}})
-        # Marked only once out of every list: an interruption before leaves it for next round.
+        # Cleared only once out of every list: an interruption before leaves it for next round.
         for txn in done:
             async with ledger.locks.hold(transaction_key(txn["_id"])):
                 await ledger.transactions.update_one(
-                    {"_id": txn["_id"]}, {"$set": {"trimmed": True}}
+                    {"_id": txn["_id"]}, {"$unset": {"untrimmed": ""}}
                 )
         trimmed += len(done)

@@ -10,8 +10,14 @@ from wallet_sandbox.recovery import finish_interrupted
 Doc = dict[str, Any]
 
 
-async def holds_matching(ledger: Ledger, tag: str | None, status: str | None) -> list[Doc]:
+async def holds_matching(
+    ledger: Ledger, tag: str | None, status: str | None, has_tag: str | None = None
+) -> list[Doc]:
+    """Holds with a tag containing `tag`, with `status`, carrying `has_tag` whole. The last
+    two are indexed lookups; a `tag` alone reads every hold (and their history grows)."""
     query: Doc = {"status": status} if status else {}
+    if has_tag:
+        query["tags"] = has_tag  # one element of the list equal to it
     holds = await ledger.holds.find(query).sort("opened_at", 1).to_list(None)
     return [h for h in holds if tag is None or any(tag in t for t in h["tags"])]
 
@@ -22,11 +28,4 @@ async def summary(ledger: Ledger) -> Doc:
         # No operation runs now, so a pending transaction is an interrupted one: finish it
         # first, so the totals count whole movements, never one half done.
         await finish_interrupted(ledger)
-        accounts = await ledger.accounts.find({}).to_list(None)
-        holds = await ledger.holds.find({"status": "open"}).to_list(None)
-        mints = await ledger.mints.find({}).to_list(None)
-    return {
-        "total_balances": sum(a["balance"] for a in accounts),
-        "open_holds": sum(h["amount"] for h in holds),
-        "minted": sum(m["delta"] for m in mints),
-    }
+        return await ledger.totals.read(ledger)
