@@ -11,6 +11,7 @@ import pytest
 
 from journeys.flows import (
     answer_request,
+    cooling_down_until,
     get_goal,
     get_session,
     list_requests,
@@ -139,6 +140,7 @@ async def test_decline_refunds_once_and_starts_the_cooldown(stack: Stack, make_u
             assert (r.status_code, r.json()["outcome"]) == (200, "declined"), r.text
         late = await answer_request(stack, streamer, session_id, viewer.user_id, "accept")
         assert (late.status_code, late.json()["reason"]) == (409, "request_declined")
+        await cooling_down_until(stack, viewer, session_id)
         await v_ws.wait_for("exclusive.declined", goal_id=goal_id)
         await v_ws.wait_for("escrow.refunded", goal_id=goal_id, within=45)
         await settled(stack, swag_tag(session_id, TRIGGER_EXCLUSIVE, goal_id))
@@ -146,12 +148,6 @@ async def test_decline_refunds_once_and_starts_the_cooldown(stack: Stack, make_u
         assert len(v_ws.received("escrow.refunded", goal_id=goal_id)) == 1
     assert await stack.balance(viewer.wallet_id) == 1_000
     assert await stack.balance(streamer.wallet_id) == 0
-
-    async def cooling_down() -> bool:
-        r = await trigger_exclusive(stack, viewer, session_id)
-        return r.status_code == 429
-
-    await eventually(cooling_down, within=15, what="cooldown after a decline")
     await assert_ledger_balanced(stack)
 
 

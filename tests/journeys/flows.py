@@ -57,6 +57,29 @@ async def trigger_exclusive(
     )
 
 
+async def cooling_down_until(stack: Stack, viewer: User, session_id: str) -> float:
+    """Ask again as soon as the viewer's request has ended, and check that the cooldown
+    refuses it; the monotonic time at which the cooldown is over.
+
+    Until session-service has seen the request's end, the request is still open (409
+    `request_open`); from then on the cooldown answers 429, for 8 s locally. Asked at once:
+    asked after the refund, whose way round (the wallet, its callback, the notifier) can take
+    longer than the whole local cooldown on a loaded machine, it found the cooldown over."""
+
+    async def answered() -> tuple[httpx.Response] | None:
+        r = await trigger_exclusive(stack, viewer, session_id)
+        if r.status_code == 409 and r.json().get("reason") == "request_open":
+            return None
+        return (r,)
+
+    (r,) = await eventually(answered, within=60, what="the request's end seen by the session")
+    assert r.status_code == 429, r.text
+    assert r.json()["reason"] == "LivestreamTriggerQuotaExceeded"
+    retry_after = int(r.headers["Retry-After"])
+    assert retry_after >= 1
+    return time.monotonic() + retry_after
+
+
 async def open_funding_goal(
     stack: Stack,
     streamer: User,
