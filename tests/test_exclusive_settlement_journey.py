@@ -63,7 +63,7 @@ async def test_accept_then_end_early_pays_the_minutes_used_and_refunds_the_rest(
         assert r.status_code == 202, r.text
         goal_id, amount = r.json()["goal_id"], r.json()["amount"]
         assert amount == 5 * PER_MINUTE
-        await wait_paid(stack, streamer, goal_id)
+        await wait_paid(stack, streamer, goal_id, session_id)
         listed = (await list_requests(stack, streamer, session_id)).json()["requests"]
         assert [(q["viewer_id"], q["goal_id"], q["amount"]) for q in listed] == [
             (viewer.user_id, goal_id, amount)
@@ -131,7 +131,7 @@ async def test_decline_refunds_once_and_starts_the_cooldown(stack: Stack, make_u
         await v_ws.subscribe(f"private-user@{viewer.user_id}")
         r = await trigger_exclusive(stack, viewer, session_id, exp_in=60, duration=60)
         goal_id = r.json()["goal_id"]
-        await wait_paid(stack, streamer, goal_id)
+        await wait_paid(stack, streamer, goal_id, session_id)
         assert (
             await answer_request(stack, viewer, session_id, viewer.user_id, "decline")
         ).status_code == 403

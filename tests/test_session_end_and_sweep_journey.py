@@ -43,7 +43,7 @@ async def test_session_end_closes_funding_a_request_and_a_running_session_at_onc
         r = await trigger_exclusive(stack, viewer, session_id, exp_in=300, duration=300)
         assert r.status_code == 202, r.text
         requests[viewer.user_id] = r.json()["goal_id"]
-        await wait_paid(stack, streamer, r.json()["goal_id"])
+        await wait_paid(stack, streamer, r.json()["goal_id"], session_id)
     accepted = await answer_request(stack, streamer, session_id, chosen.user_id, "accept")
     assert accepted.status_code == 200, accepted.text
     running = accepted.json()["exclusive_goal_id"]
@@ -128,7 +128,7 @@ async def test_a_dead_lettered_split_is_repaired_by_the_sweep(stack: Stack, make
     session_id = await open_session(stack, streamer, per_minute=100)
     r = await trigger_exclusive(stack, viewer, session_id, exp_in=300, duration=300)
     request_goal = r.json()["goal_id"]
-    await wait_paid(stack, streamer, request_goal)
+    await wait_paid(stack, streamer, request_goal, session_id)
     swag = swag_tag(session_id, TRIGGER_EXCLUSIVE, request_goal)
     (hold,) = [h["id"] for h in await stack.holds(swag)]
 

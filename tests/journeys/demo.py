@@ -104,7 +104,7 @@ async def accepted_flow(stack: Stack, run: str) -> None:
         r = await trigger_exclusive(stack, viewer, session_id, exp_in=60, duration=300)
         goal_id = r.json()["goal_id"]
         say(f"{viewer.username} pays {r.json()['amount']} for 300 s exclusive (5 minutes)")
-        await wait_paid(stack, streamer, goal_id)
+        await wait_paid(stack, streamer, goal_id, session_id)
         r = await answer_request(stack, streamer, session_id, viewer.user_id, "accept")
         say(f"{streamer.username} accepts -> {r.status_code} {r.json().get('outcome')}")
         ev = await v_ws.wait_for("exclusive.started", within=30)

@@ -210,9 +210,20 @@ async def answer_request(
     )
 
 
-async def wait_paid(stack: Stack, streamer: User, goal_id: str) -> dict[str, Any]:
-    """Wait until the request's debit is counted (progress 1): only then can it be accepted."""
-    return await wait_goal(stack, streamer, goal_id, progress=1)
+async def wait_paid(stack: Stack, streamer: User, goal_id: str, session_id: str) -> dict[str, Any]:
+    """Wait until the request's debit is counted (progress 1) and the streamer is offered it:
+    the app shows accept only for a request session-service lists, which its worker binds to
+    the session apart from the payment, so paid alone does not mean acceptable yet."""
+    goal = await wait_goal(stack, streamer, goal_id, progress=1)
+
+    async def listed() -> bool:
+        r = await list_requests(stack, streamer, session_id)
+        return r.status_code == 200 and any(
+            q.get("goal_id") == goal_id for q in r.json().get("requests", ())
+        )
+
+    await eventually(listed, within=45, what=f"request {goal_id} listed to the streamer")
+    return goal
 
 
 async def funded_show(stack: Stack, make_user, purchases=(2, 1), price: int = 30):  # type: ignore[no-untyped-def]
