@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient, ReturnDocument
+from pymongo import ReturnDocument
 
 from service_kit.mongo import micros, upsert_if_newer
 from service_kit.retention import Retention, Rule
@@ -16,14 +16,9 @@ T0 = datetime(2026, 11, 21, 12, 0, 0, 123456, tzinfo=UTC)
 
 
 @pytest.fixture
-async def db(stack_env: dict[str, str]):  # type: ignore[no-untyped-def]
-    client: AsyncMongoClient = AsyncMongoClient(stack_env["MONGODB_URI"], tz_aware=True)
-    name = f"kit_mongo_{uuid.uuid4().hex[:8]}"
-    try:
-        yield client[name]
-    finally:
-        await client.drop_database(name)
-        await client.close()
+def db(scratch_db: Any) -> Any:
+    """A throwaway database on the stack's MongoDB-API server (the root conftest's)."""
+    return scratch_db
 
 
 async def test_read_model_keeps_the_newest_and_ignores_redelivery(db) -> None:  # type: ignore[no-untyped-def]

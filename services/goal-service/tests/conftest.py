@@ -1,12 +1,10 @@
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from pymongo import AsyncMongoClient
 
 from goal_service.config import Settings
 from goal_service.domain.goal import new_goal
@@ -98,14 +96,6 @@ def http(c: FakeContainer) -> TestClient:
 
 
 @pytest.fixture
-async def db(stack_env: dict[str, str]):  # type: ignore[no-untyped-def]
-    """A throwaway database on the stack's MongoDB-API server, dropped afterwards."""
-    name = f"goal_service_it_{uuid.uuid4().hex[:8]}"
-    client: AsyncMongoClient = AsyncMongoClient(
-        stack_env["MONGODB_URI"], tz_aware=True, serverSelectionTimeoutMS=3000
-    )
-    try:
-        yield client[name]
-    finally:
-        await client.drop_database(name)
-        await client.close()
+def db(scratch_db: Any) -> Any:
+    """A throwaway database on the stack's MongoDB-API server (the root conftest's)."""
+    return scratch_db

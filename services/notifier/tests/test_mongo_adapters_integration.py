@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 
 from notifier.adapters.mongo import MongoChannelStates, MongoPublishedEvents, MongoUsers
 from notifier.domain.channel_state import apply_goal
@@ -21,15 +18,9 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-async def db(stack_env: dict[str, str]) -> AsyncIterator[Any]:
-    """A throwaway database of this test's own, dropped afterwards."""
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        stack_env["MONGODB_URI"], tz_aware=True, serverSelectionTimeoutMS=3000
-    )
-    name = f"notifier_test_{uuid.uuid4().hex[:10]}"
-    yield client[name]
-    await client.drop_database(name)
-    await client.close()
+def db(scratch_db: Any) -> Any:
+    """A throwaway database on the stack's MongoDB-API server (the root conftest's)."""
+    return scratch_db
 
 
 async def test_published_marks_are_seen_and_recorded_once(db: Any) -> None:

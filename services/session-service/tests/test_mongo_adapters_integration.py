@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
-from pymongo import AsyncMongoClient
 from session_service_fakes import T0, make_session, profile
 
 from session_service.adapters.mongo_feed import MongoLivestreamFeed
@@ -27,16 +24,9 @@ V = "viewer-1"
 
 
 @pytest.fixture
-async def db(stack_env: dict[str, str]) -> AsyncIterator[Any]:
-    client: AsyncMongoClient[dict[str, Any]] = AsyncMongoClient(
-        stack_env["MONGODB_URI"], tz_aware=True, serverSelectionTimeoutMS=3000
-    )
-    name = f"session_it_{uuid.uuid4().hex[:10]}"
-    try:
-        yield client[name]
-    finally:
-        await client.drop_database(name)
-        await client.close()
+def db(scratch_db: Any) -> Any:
+    """A throwaway database on the stack's MongoDB-API server (the root conftest's)."""
+    return scratch_db
 
 
 async def test_sessions_round_trip_and_show_pairs(db: Any) -> None:
