@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from pymongo import ReturnDocument
 
-from service_kit.mongo import micros, upsert_if_newer
+from service_kit.mongo import by_ids, micros, upsert_if_newer
 from service_kit.retention import Retention, Rule
 
 pytestmark = pytest.mark.integration
@@ -89,3 +89,12 @@ async def test_retention_deletes_old_records_once_per_lease(db) -> None:  # type
     assert await second.sweep(now + timedelta(seconds=61)) == 1  # lease passed: w2 sweeps
     assert [d["_id"] async for d in db.seen.find({})] == ["new"]
     assert [d["_id"] async for d in db.tasks.find({})] == ["pending"]
+
+
+async def test_by_ids_finds_each_existing_document_once_across_chunks(db) -> None:  # type: ignore[no-untyped-def]
+    docs = db["docs"]
+    await docs.insert_many([{"_id": f"d{i}", "n": i} for i in range(5)])
+    wanted = ["d3", "missing", "d0", "d3", "d4", "d1"]
+    found = await by_ids(docs, wanted, parallel=2)
+    assert sorted(d["_id"] for d in found) == ["d0", "d1", "d3", "d4"]
+    assert {d["_id"]: d["n"] for d in found} == {"d0": 0, "d1": 1, "d3": 3, "d4": 4}

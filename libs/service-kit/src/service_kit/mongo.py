@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,6 +38,20 @@ async def ping(client: AsyncMongoClient[dict[str, Any]]) -> bool:
         return True
     except Exception:
         return False
+
+
+async def by_ids(collection: Any, ids: Sequence[Any], *, parallel: int = 32) -> list[Any]:
+    """The documents with these _ids that exist, each id once, as equality lookups side by
+    side (`parallel` at a time): FerretDB answers `_id` equality from its index but reads the
+    whole collection for `{"_id": {"$in": [...]}}` (2.7 s on 1,600 documents under load);
+    MongoDB does both from the index."""
+    unique = list(dict.fromkeys(ids))
+    found: list[Any] = []
+    for start in range(0, len(unique), parallel):
+        chunk = unique[start : start + parallel]
+        docs = await asyncio.gather(*(collection.find_one({"_id": i}) for i in chunk))
+        found.extend(d for d in docs if d is not None)
+    return found
 
 
 def micros(moment: datetime) -> int:

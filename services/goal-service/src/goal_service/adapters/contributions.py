@@ -16,6 +16,7 @@ from pymongo import ReplaceOne, ReturnDocument
 from pymongo.errors import BulkWriteError, DuplicateKeyError
 
 from goal_service.domain.contributions import contributor_id
+from service_kit.mongo import by_ids
 
 Doc = dict[str, Any]
 _DUPLICATE_KEY = 11000
@@ -35,7 +36,7 @@ class MongoContributions:
         )
 
     async def find_contributions(self, goal_id: str, insert_ids: Sequence[str]) -> list[Doc]:
-        return await _by_ids(self._records, [f"{goal_id}:{i}" for i in insert_ids])
+        return await by_ids(self._records, [f"{goal_id}:{i}" for i in insert_ids])
 
     async def insert_contributions(self, records: Sequence[Doc]) -> list[str]:
         clashes = await _insert_ignoring_duplicates(self._records, records)
@@ -48,7 +49,7 @@ class MongoContributions:
             )
 
     async def find_contributors(self, goal_id: str, user_ids: Sequence[str]) -> dict[str, Doc]:
-        found = await _by_ids(self._contributors, [contributor_id(goal_id, u) for u in user_ids])
+        found = await by_ids(self._contributors, [contributor_id(goal_id, u) for u in user_ids])
         return {doc["user_id"]: doc for doc in found}
 
     async def commit(self, goal_id: str, *, base: int, guard: Doc, update: Doc) -> Doc | None:
@@ -111,17 +112,6 @@ class MongoContributions:
             {"user_id": d["user_id"], "progress": d["progress"], "cost": d["cost"]}
             async for d in cursor
         ]
-
-
-async def _by_ids(collection: Any, ids: Sequence[str]) -> list[Doc]:
-    """Documents by _id, as concurrent equality lookups: FerretDB runs `_id` equality in
-    its backend but fetches the whole collection to evaluate `$in` (MongoDB does both)."""
-    found: list[Doc] = []
-    for start in range(0, len(ids), _PARALLEL):
-        chunk = ids[start : start + _PARALLEL]
-        docs = await asyncio.gather(*(collection.find_one({"_id": i}) for i in chunk))
-        found.extend(d for d in docs if d is not None)
-    return found
 
 
 async def _insert_ignoring_duplicates(collection: Any, docs: Sequence[Doc]) -> list[int]:
